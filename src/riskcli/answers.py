@@ -1,0 +1,134 @@
+"""Answers files: what teams commit, what `assess` writes after every question, what `score` reads.
+
+    questionnaire: {id: distribution, version: "1.0"}
+    answers:
+      model_name: LLaMA
+      ...
+
+Checking walks the questionnaire in order, exactly as `assess` does, so a file is valid precisely
+when an interactive run could have produced it: skipped questions absent, defaults filled in.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from riskcli.errors import AnswersError, ConditionError, Problem
+from riskcli.fileio import write_atomic
+from riskcli.questionnaire import Questionnaire
+from riskcli.values import AnswerValueError, coerce, to_plain
+from riskcli.yamlio import dump_yaml, line_of, load_yaml
+
+_TOP_KEYS = ("questionnaire", "answers")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Checked answers, in questionnaire order, plus the digest that identifies the file."""
+
+    path: str
+    values: dict[str, Any]
+    sha256: str
+
+
+def load_answers(path: Path | str, questionnaire: Questionnaire) -> Answers:
+    loaded = load_yaml(path)
+    values, problems = check_answers(loaded.data, questionnaire, loaded.path)
+    if problems:
+        raise AnswersError(problems)
+    return Answers(loaded.path, values, hashlib.sha256(loaded.raw).hexdigest())
+
+
+def check_answers(
+    data: Any, questionnaire: Questionnaire, name: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Pure check of a parsed answers document; returns the values and every problem found."""
+    problems = _check_envelope(data, questionnaire, name)
+    if problems:
+        return {}, problems
+    given = data["answers"] if data["answers"] is not None else {}
+    values, value_problems = resolve(given, questionnaire, name)
+    return values, value_problems
+
+
+def _check_envelope(data: Any, questionnaire: Questionnaire, name: str) -> list[Problem]:
+    if not isinstance(data, Mapping):
+        return [Problem(name, "", "expected a mapping with `questionnaire` and `answers`")]
+    problems = [
+        Problem(name, str(key), f"unknown top-level key (expected {' and '.join(_TOP_KEYS)})",
+                line_of(data, key))
+        for key in data if key not in _TOP_KEYS
+    ]
+    ref = data.get("questionnaire")
+    if not isinstance(ref, Mapping) or set(ref) != {"id", "version"}:
+        problems.append(Problem(name, "questionnaire",
+                                'expected {id: ..., version: "..."} naming the questionnaire',
+                                line_of(data, "questionnaire")))
+    elif (ref["id"], str(ref["version"])) != (questionnaire.id, questionnaire.version):
+        problems.append(Problem(
+            name, "questionnaire",
+            f"answers are for {ref['id']} {ref['version']}, but the questionnaire is "
+            f"{questionnaire.id} {questionnaire.version}", line_of(data, "questionnaire")))
+    if "answers" not in data:
+        problems.append(Problem(name, "answers", "missing (expected a mapping of answers)"))
+    elif data["answers"] is not None and not isinstance(data["answers"], Mapping):
+        problems.append(Problem(name, "answers", "expected a mapping of question id to answer",
+                                line_of(data, "answers")))
+    return problems
+
+
+def resolve(
+    given: Mapping[str, Any], questionnaire: Questionnaire, name: str = "<answers>"
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Walk the questions in order: check given values, skip what does not apply, fill defaults."""
+    values: dict[str, Any] = {}
+    problems = [_unknown_key(key, questionnaire, name, line_of(given, key))
+                for key in given if key not in questionnaire.by_id]
+    for question in questionnaire.questions:
+        line = line_of(given, question.id)
+        answer = given.get(question.id)
+        try:
+            applies = questionnaire.applies(question, values)
+        except ConditionError:
+            continue  # an earlier answer was rejected; its problem is already reported
+        if not applies:
+            if answer is not None:
+                problems.append(Problem(name, question.id, "answered, but the question applies only "
+                                        f"when `{question.when}`, which is false here; "
+                                        "remove it", line))
+            continue
+        if answer is None:
+            if question.default is not None:
+                values[question.id] = question.default
+            elif question.required:
+                problems.append(Problem(name, question.id, "missing required answer"))
+            continue
+        try:
+            values[question.id] = coerce(question, answer)
+        except AnswerValueError as exc:
+            problems.append(Problem(name, question.id, str(exc), line))
+    return values, problems
+
+
+def _unknown_key(key: Any, questionnaire: Questionnaire, name: str, line: int | None) -> Problem:
+    close = difflib.get_close_matches(str(key), list(questionnaire.by_id), n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return Problem(name, str(key), f"unknown key{hint}", line)
+
+
+def answers_document(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The on-disk shape, answers in questionnaire order so files diff cleanly."""
+    ordered = {q.id: to_plain(values[q.id]) for q in questionnaire.questions if q.id in values}
+    return {
+        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version},
+        "answers": ordered,
+    }
+
+
+def save_answers(path: Path | str, questionnaire: Questionnaire, values: Mapping[str, Any]) -> None:
+    write_atomic(path, dump_yaml(answers_document(questionnaire, values)))

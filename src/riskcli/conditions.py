@@ -1,0 +1,99 @@
+"""Safe conditions over answers: the `when` of questions and rules.
+
+Conditions are Jinja2 expressions compiled once, at load, in a sandbox with strict undefined. Two
+checks happen before anything runs, because Jinja alone would hide mistakes: the expression may only
+use a small grammar (names, literals, comparisons, `in`, `and`/`or`/`not`, arithmetic, a few pure
+filters) so there is no attribute, item or call access into Python objects; and every name must be
+a known answer key, since `and`/`or` short-circuiting would otherwise let a typo sleep until the
+one answers file that reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.parser import Parser
+from jinja2.sandbox import SandboxedEnvironment
+
+from riskcli.errors import ConditionError
+
+_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Name, nodes.Const, nodes.List, nodes.Tuple,
+    nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not,
+    nodes.Neg, nodes.Pos, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod,
+    nodes.CondExpr, nodes.Filter, nodes.Test,
+)
+_ALLOWED_FILTERS = frozenset({"length", "lower", "upper", "abs", "int", "float", "round"})
+_ALLOWED_TESTS = frozenset({"none", "number", "string", "in"})
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_ENV.globals.clear()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition; evaluation is a pure function of the answers it names."""
+
+    source: str
+    names: frozenset[str]
+    _fn: Callable[..., Any] = field(repr=False, compare=False)
+
+    def evaluate(self, answers: Mapping[str, Any]) -> bool:
+        """Absent answers (skipped questions) are seen as `none`, never as an error."""
+        context = {name: answers.get(name) for name in self.names}
+        try:
+            return bool(self._fn(**context))
+        except (TypeError, ValueError, ZeroDivisionError, UndefinedError, SecurityError) as exc:
+            raise ConditionError(f"condition `{self.source}` failed: {exc}") from None
+
+
+def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
+    """Compile and statically check a condition; `known` is every answer key it may name."""
+    text = ("true" if source else "false") if isinstance(source, bool) else str(source).strip()
+    if not text:
+        raise ConditionError("condition is empty")
+    tree = _parse(text)
+    _check_grammar(tree, text)
+    template = nodes.Template([nodes.Output([tree])], lineno=1).set_environment(_ENV)
+    names = frozenset(meta.find_undeclared_variables(template))
+    unknown = sorted(names - set(known))
+    if unknown:
+        raise ConditionError(f"condition `{text}` names unknown answer key(s): {', '.join(unknown)}")
+    fn = _ENV.compile_expression(text, undefined_to_none=False)
+    return Condition(text, names, fn)
+
+
+def _parse(text: str) -> nodes.Expr:
+    try:
+        parser = Parser(_ENV, text, state="variable")
+        tree = parser.parse_expression()
+        if not parser.stream.eos:
+            raise ConditionError(f"condition `{text}` has trailing text")
+    except TemplateSyntaxError as exc:
+        raise ConditionError(f"condition `{text}` is not a valid expression: {exc.message}") from None
+    return tree
+
+
+def _check_grammar(tree: nodes.Node, text: str) -> None:
+    for node in _walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise ConditionError(
+                f"condition `{text}` uses {type(node).__name__.lower()}, which conditions do not "
+                "allow (only answer names, literals, comparisons, in, and/or/not, arithmetic)"
+            )
+        if isinstance(node, nodes.Filter) and node.name not in _ALLOWED_FILTERS:
+            raise ConditionError(f"condition `{text}` uses filter `{node.name}`, not allowed")
+        if isinstance(node, nodes.Test) and node.name not in _ALLOWED_TESTS:
+            raise ConditionError(f"condition `{text}` uses test `{node.name}`, not allowed")
+        if isinstance(node, nodes.Name) and (node.name.startswith("_") or node.ctx != "load"):
+            raise ConditionError(f"condition `{text}` uses name `{node.name}`, not allowed")
+
+
+def _walk(node: nodes.Node):
+    yield node
+    for child in node.iter_child_nodes():
+        yield from _walk(child)

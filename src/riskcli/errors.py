@@ -1,0 +1,53 @@
+"""Typed errors. Each carries where (file, key) and what was expected, so the CLI, and only the CLI,
+can turn it into one readable line and exit code 2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input: the unit every validator reports in."""
+
+    file: str
+    key: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        key = f" {self.key}:" if self.key else ""
+        return f"{self.file}:{key} {self.message}{where}"
+
+
+class RiskcliError(Exception):
+    """Base of every error the CLI reports as input trouble (exit 2)."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InputFileError(RiskcliError):
+    """A file could not be read or parsed as YAML at all."""
+
+
+class QuestionnaireError(RiskcliError):
+    """A questionnaire definition is malformed."""
+
+
+class AnswersError(RiskcliError):
+    """An answers file does not fit its questionnaire."""
+
+
+class RulesError(RiskcliError):
+    """A rule pack is malformed or does not fit the questionnaire."""
+
+
+class TemplateError(RiskcliError):
+    """A report template set is missing or broken."""
+
+
+class ConditionError(Exception):
+    """A condition is unsafe or names something unknown; the loader wraps it with file and key."""

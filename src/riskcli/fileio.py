@@ -1,0 +1,39 @@
+"""Atomic writes: the one helper every file riskcli produces goes through.
+
+A reader (or a lead who pressed Ctrl-C) must only ever see the old file or the new one, never half
+of one, so content goes to a temporary file in the same folder and is renamed over the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path | str, content: bytes | str) -> None:
+    target = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; new files get the usual umask-filtered 0666."""
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,173 @@
+"""The questionnaire: a versioned, declarative list of questions, validated and compiled at load.
+
+Everything a lead reads (prompts, help, choice labels) is data in `questionnaires/*.yaml`; this
+module only gives that data a strict shape and compiles each `when` against the questions asked
+before it, so a condition can never depend on an answer that does not exist yet.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from riskcli.conditions import Condition, compile_condition
+from riskcli.errors import ConditionError, Problem, QuestionnaireError
+from riskcli.models import Identifier, Strict, Text, problems_from_validation
+from riskcli.values import AnswerValueError, coerce
+from riskcli.yamlio import line_of, load_yaml
+
+QuestionType = Literal["choice", "multi_choice", "bool", "int", "float", "text", "date"]
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Choice(Strict):
+    value: Text = Field(pattern=KEY_PATTERN)
+    """What is stored in the answers file. Lower-case identifier; never a YAML boolean word."""
+    label: str
+    """What the lead reads."""
+    help: str = ""
+    """When to pick this choice, with examples."""
+    exclusive: bool = False
+    """multi_choice only: this choice stands alone (e.g. `none`)."""
+
+
+class Question(Strict):
+    id: Identifier = Field(pattern=KEY_PATTERN)
+    """The answer key in answers files and the name conditions and rules use."""
+    prompt: str
+    help: str = ""
+    """Shown on request: what the question means, how to count, examples."""
+    type: QuestionType
+    choices: list[Choice] = []
+    default: Any = None
+    """Taken on Enter, and filled in for an optional question left unanswered."""
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    """`min` itself is not allowed (for sizes that must be > 0)."""
+    when: str | bool | None = None
+    """A condition on earlier answers; when false the question is skipped and its key absent."""
+
+    @field_validator("choices")
+    @classmethod
+    def _unique_choices(cls, choices: list[Choice]) -> list[Choice]:
+        seen: set[str] = set()
+        for choice in choices:
+            if choice.value in seen:
+                raise ValueError(f"choice value {choice.value!r} appears twice")
+            seen.add(choice.value)
+        return choices
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Question:
+        is_choice = self.type in ("choice", "multi_choice")
+        if is_choice and not self.choices:
+            raise ValueError(f"a {self.type} question needs choices")
+        if not is_choice and self.choices:
+            raise ValueError(f"a {self.type} question cannot have choices")
+        if self.type not in ("int", "float") and (self.min is not None or self.max is not None):
+            raise ValueError("min/max only apply to int and float questions")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        if self.default is not None:
+            try:
+                object.__setattr__(self, "default", coerce(self, self.default))
+            except AnswerValueError as exc:
+                raise ValueError(f"default: {exc}") from None
+        return self
+
+    @cached_property
+    def choice_values(self) -> list[str]:
+        return [c.value for c in self.choices]
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+
+class Section(Strict):
+    id: Identifier = Field(pattern=KEY_PATTERN)
+    title: str
+    help: str = ""
+    questions: list[Question] = Field(min_length=1)
+
+
+class Questionnaire(Strict):
+    id: Identifier = Field(pattern=KEY_PATTERN)
+    version: Text
+    """Quoted, e.g. "1.0". Answers files name the version they were written for."""
+    title: str
+    description: str = ""
+    sections: list[Section] = Field(min_length=1)
+
+    @cached_property
+    def questions(self) -> list[Question]:
+        return [q for section in self.sections for q in section.questions]
+
+    @cached_property
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def section_of(self) -> dict[str, Section]:
+        return {q.id: s for s in self.sections for q in s.questions}
+
+    @cached_property
+    def conditions(self) -> dict[str, Condition]:
+        """Compiled `when` of each conditional question (filled by `load_questionnaire`)."""
+        return {}
+
+    def applies(self, question: Question, answers: dict[str, Any]) -> bool:
+        condition = self.conditions.get(question.id)
+        return condition is None or condition.evaluate(answers)
+
+
+def load_questionnaire(path: Path | str) -> Questionnaire:
+    loaded = load_yaml(path)
+    return build_questionnaire(loaded.data, loaded.path)
+
+
+def build_questionnaire(data: Any, name: str) -> Questionnaire:
+    """Validate and compile; every problem found is reported at once, each naming its question."""
+    if not isinstance(data, dict):
+        raise QuestionnaireError(Problem(name, "", "expected a mapping with id, version, sections"))
+    try:
+        questionnaire = Questionnaire.model_validate(data)
+    except ValidationError as exc:
+        raise QuestionnaireError(problems_from_validation(exc, data, name)) from None
+    problems = _compile_conditions(questionnaire, data, name)
+    if problems:
+        raise QuestionnaireError(problems)
+    return questionnaire
+
+
+def _compile_conditions(questionnaire: Questionnaire, data: dict, name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    asked: list[str] = []
+    raw_questions = [q for s in data["sections"] for q in s["questions"]]
+    for question, raw in zip(questionnaire.questions, raw_questions, strict=True):
+        if question.id in asked:
+            problems.append(Problem(name, f"question {question.id}", "id is used twice",
+                                    line_of(raw, "id")))
+            continue
+        if question.when is not None:
+            try:
+                condition = compile_condition(question.when, asked)
+                questionnaire.conditions[question.id] = condition
+            except ConditionError as exc:
+                problems.append(Problem(name, f"question {question.id}: when",
+                                        _explain(str(exc), questionnaire, asked),
+                                        line_of(raw, "when")))
+        asked.append(question.id)
+    return problems
+
+
+def _explain(message: str, questionnaire: Questionnaire, asked: list[str]) -> str:
+    """Say whether an unknown name is a typo or a question that comes later."""
+    later = [q.id for q in questionnaire.questions if q.id not in asked and q.id in message]
+    if later:
+        return f"{message} ({', '.join(later)} is asked later; conditions may only use earlier answers)"
+    return message

@@ -1,0 +1,73 @@
+"""JSON Schema of an answers file, derived from the questionnaire so editors and CI agree with it.
+
+Conditional questions cannot be required in a flat schema, so only unconditional required questions
+without a default are listed as required; `riskcli validate` remains the full check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from riskcli.questionnaire import Question, Questionnaire
+from riskcli.values import to_plain
+
+_SCALARS = {
+    "bool": {"type": "boolean"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "text": {"type": "string"},
+    "date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+}
+
+
+def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
+    required = [q.id for q in questionnaire.questions
+                if q.required and q.when is None and q.default is None]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:riskcli:answers:{questionnaire.id}:{questionnaire.version}",
+        "title": f"riskcli answers: {questionnaire.title}",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["questionnaire", "answers"],
+        "properties": {
+            "questionnaire": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "version"],
+                "properties": {
+                    "id": {"const": questionnaire.id},
+                    "version": {"const": questionnaire.version},
+                },
+            },
+            "answers": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": required,
+                "properties": {q.id: question_schema(q) for q in questionnaire.questions},
+            },
+        },
+    }
+
+
+def question_schema(question: Question) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": question.prompt}
+    if question.help:
+        schema["description"] = question.help
+    if question.type == "choice":
+        schema["enum"] = question.choice_values
+    elif question.type == "multi_choice":
+        schema.update(type="array", uniqueItems=True, items={"enum": question.choice_values})
+    else:
+        schema.update(_SCALARS[question.type])
+    if question.min is not None:
+        schema["exclusiveMinimum" if question.min_exclusive else "minimum"] = _number(question.min)
+    if question.max is not None:
+        schema["maximum"] = _number(question.max)
+    if question.default is not None:
+        schema["default"] = to_plain(question.default)
+    return schema
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value

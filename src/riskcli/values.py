@@ -1,0 +1,165 @@
+"""What a valid answer to one question is: the single place that checks and normalises a value.
+
+The answers loader, the questionnaire's own defaults and the interactive prompt all go through
+`coerce`, so a value accepted in one place is accepted everywhere, with the same message when not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from riskcli.questionnaire import Question
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_TEXT_CHARS = 20_000
+"""Free text ends up in a PDF; a rationale longer than ten pages is a pasted file, not an answer."""
+
+
+class AnswerValueError(ValueError):
+    """The value does not fit the question; the message says what was expected."""
+
+
+def coerce(question: Question, value: Any) -> Any:
+    """Return the normalised value, or raise AnswerValueError saying what was expected."""
+    checker = _CHECKERS[question.type]
+    return checker(question, value)
+
+
+def expectation(question: Question) -> str:
+    """The phrase a user reads after 'expected': the same in files, prompts and the schema."""
+    kind = question.type
+    if kind == "int":
+        return "a whole number" + _range_words(question)
+    if kind == "float":
+        return "a number" + _range_words(question)
+    if kind == "bool":
+        return "true or false"
+    if kind == "date":
+        return "a date as YYYY-MM-DD"
+    if kind == "text":
+        return "text"
+    values = ", ".join(c.value for c in question.choices)
+    if kind == "choice":
+        return f"one of: {values}"
+    return f"a list of any of: {values}"
+
+
+def _range_words(q: Question) -> str:
+    low = _fmt(q.min) if q.min is not None else None
+    high = _fmt(q.max) if q.max is not None else None
+    if low is not None and high is not None:
+        return f" between {low} and {high}"
+    if low is not None:
+        return f" greater than {low}" if q.min_exclusive else f" of at least {low}"
+    if high is not None:
+        return f" of at most {high}"
+    return ""
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _fail(question: Question, got: Any, hint: str = "") -> AnswerValueError:
+    shown = repr(got) if not isinstance(got, str) else f'"{got}"'
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return AnswerValueError(f"expected {expectation(question)}, got {shown}{hint}")
+
+
+def _bool_hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return " (YAML reads yes/no/on/off as true/false; quote the value)"
+    return ""
+
+
+def _check_bool(q: Question, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _fail(q, value)
+
+
+def _check_number(q: Question, value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(q, value)
+    if q.type == "int" and not isinstance(value, int):
+        raise _fail(q, value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(q, value)
+    number = value if q.type == "int" else float(value)
+    too_low = q.min is not None and (number <= q.min if q.min_exclusive else number < q.min)
+    too_high = q.max is not None and number > q.max
+    if too_low or too_high:
+        raise _fail(q, value)
+    return number
+
+
+def _check_text(q: Question, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail(q, value, " (quote it to make it text)")
+    if len(value) > MAX_TEXT_CHARS:
+        raise AnswerValueError(f"text is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    return value.strip()
+
+
+def _check_date(q: Question, value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise AnswerValueError(f'"{value}" is not a real date (expected YYYY-MM-DD)') from None
+    raise _fail(q, value)
+
+
+def _check_choice(q: Question, value: Any) -> str:
+    if isinstance(value, str) and value in q.choice_values:
+        return value
+    raise _fail(q, value, _bool_hint(value) or _suggest(value, q.choice_values))
+
+
+def _check_multi(q: Question, value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise _fail(q, value, " (write a YAML list, e.g. [a, b])")
+    chosen: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or item not in q.choice_values:
+            raise _fail(q, item, _bool_hint(item) or _suggest(item, q.choice_values))
+        if item in chosen:
+            raise AnswerValueError(f'"{item}" is listed twice')
+        chosen.append(item)
+    exclusive = [c.value for c in q.choices if c.exclusive and c.value in chosen]
+    if exclusive and len(chosen) > 1:
+        raise AnswerValueError(f'"{exclusive[0]}" cannot be combined with other choices')
+    return chosen
+
+
+def _suggest(value: Any, options: list[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, options, n=1)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+_CHECKERS = {
+    "bool": _check_bool,
+    "int": _check_number,
+    "float": _check_number,
+    "text": _check_text,
+    "date": _check_date,
+    "choice": _check_choice,
+    "multi_choice": _check_multi,
+}
+
+
+def to_plain(value: Any) -> Any:
+    """JSON/YAML-friendly form of a normalised value (dates as ISO text)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,134 @@
+"""The one way riskcli reads YAML: safe, fast, strict about duplicates, and able to point at lines.
+
+Answers files are committed by teams and rule packs are written by other organisations, so YAML is
+untrusted input here: only the safe loader (the libyaml C loader when present), a size limit, and
+duplicate keys reported instead of PyYAML's silent last-wins. Timestamps are left as text so the
+answers loader can say "2023-02-30 is not a date" instead of crashing inside the YAML constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from riskcli.errors import InputFileError, Problem
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - libyaml missing; the pure-Python loader is equivalent
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_YAML_BYTES = 2 * 1024 * 1024
+"""Answers, questionnaires and rule packs are a few kilobytes; anything past 2 MiB is a mistake or
+an attack, and is refused before parsing."""
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class MarkedDict(dict):
+    """A mapping that remembers the line of each key, so a problem can name where it is."""
+
+    lines: dict[Any, int]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    pass
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
+    loader.flatten_mapping(node)
+    data = MarkedDict()
+    data.lines = {}
+    yield data
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark, "a key must be a plain value",
+                key_node.start_mark,
+            )
+        if key in data:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark,
+                f"duplicate key {key!r} (first on line {data.lines[key]})", key_node.start_mark,
+            )
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.lines[key] = key_node.start_mark.line + 1
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+@dataclass(frozen=True)
+class LoadedYaml:
+    """Parsed data plus the exact bytes, whose digest identifies the file in a decision record."""
+
+    path: str
+    data: Any
+    raw: bytes
+
+
+def read_bytes(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> bytes:
+    """Read a whole input file, refusing directories, missing files and oversized files cleanly."""
+    p = Path(path)
+    name = str(path)
+    if p.is_dir():
+        raise InputFileError(Problem(name, "", "is a directory; expected a YAML file"))
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputFileError(
+                Problem(name, "", f"is {size:,} bytes; the limit is {max_bytes:,} bytes")
+            )
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(Problem(name, "", "no such file")) from None
+    except OSError as exc:
+        raise InputFileError(Problem(name, "", f"cannot be read: {exc.strerror}")) from None
+
+
+def parse_yaml(raw: bytes, name: str) -> Any:
+    """Parse YAML bytes with the safe loader; every failure becomes one Problem with a line."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start})")
+        ) from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise InputFileError(Problem(name, "", f"invalid YAML: {what}", line)) from None
+    except yaml.YAMLError as exc:
+        raise InputFileError(Problem(name, "", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise InputFileError(Problem(name, "", "YAML is nested too deeply")) from None
+
+
+def load_yaml(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> LoadedYaml:
+    raw = read_bytes(path, max_bytes=max_bytes)
+    return LoadedYaml(str(path), parse_yaml(raw, str(path)), raw)
+
+
+def line_of(mapping: Any, key: Any) -> int | None:
+    """The line a key was written on, when the mapping came from this loader."""
+    lines = getattr(mapping, "lines", None)
+    return lines.get(key) if lines else None
+
+
+def dump_yaml(data: Any) -> str:
+    """Block-style YAML that keeps key order, for files people read and diff."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)

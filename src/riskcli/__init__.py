@@ -1,4 +1,4 @@
-"""riskcli: score how exposed gated model-weight distribution is to a leak, and record the decision."""
+"""riskcli: how exposed is gated model-weight distribution to a leak? Score it, record it."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -98,9 +98,9 @@ def resolve(
             continue  # an earlier answer was rejected; its problem is already reported
         if not applies:
             if answer is not None:
-                problems.append(Problem(name, question.id, "answered, but the question applies only "
-                                        f"when `{question.when}`, which is false here; "
-                                        "remove it", line))
+                problems.append(Problem(
+                    name, question.id, "answered, but the question applies only when "
+                    f"`{question.when}`, which is false here; remove it", line))
             continue
         if answer is None:
             if question.default is not None:

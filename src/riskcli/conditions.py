@@ -62,7 +62,8 @@ def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
     names = frozenset(meta.find_undeclared_variables(template))
     unknown = sorted(names - set(known))
     if unknown:
-        raise ConditionError(f"condition `{text}` names unknown answer key(s): {', '.join(unknown)}")
+        listed = ", ".join(unknown)
+        raise ConditionError(f"condition `{text}` names unknown answer key(s): {listed}")
     fn = _ENV.compile_expression(text, undefined_to_none=False)
     return Condition(text, names, fn)
 
@@ -74,7 +75,9 @@ def _parse(text: str) -> nodes.Expr:
         if not parser.stream.eos:
             raise ConditionError(f"condition `{text}` has trailing text")
     except TemplateSyntaxError as exc:
-        raise ConditionError(f"condition `{text}` is not a valid expression: {exc.message}") from None
+        raise ConditionError(
+            f"condition `{text}` is not a valid expression: {exc.message}"
+        ) from None
     return tree
 
 

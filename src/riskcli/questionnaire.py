@@ -41,7 +41,7 @@ class Question(Strict):
     help: str = ""
     """Shown on request: what the question means, how to count, examples."""
     type: QuestionType
-    choices: list[Choice] = []
+    choices: list[Choice] = Field(default_factory=list)
     default: Any = None
     """Taken on Enter, and filled in for an optional question left unanswered."""
     required: bool = True
@@ -169,5 +169,6 @@ def _explain(message: str, questionnaire: Questionnaire, asked: list[str]) -> st
     """Say whether an unknown name is a typo or a question that comes later."""
     later = [q.id for q in questionnaire.questions if q.id not in asked and q.id in message]
     if later:
-        return f"{message} ({', '.join(later)} is asked later; conditions may only use earlier answers)"
+        names = ", ".join(later)
+        return f"{message} ({names} is asked later; conditions may only use earlier answers)"
     return message

@@ -103,7 +103,9 @@ def _check_text(q: Question, value: Any) -> str:
     if not isinstance(value, str):
         raise _fail(q, value, " (quote it to make it text)")
     if len(value) > MAX_TEXT_CHARS:
-        raise AnswerValueError(f"text is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+        raise AnswerValueError(
+            f"text is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}"
+        )
     return value.strip()
 
 

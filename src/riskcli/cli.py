@@ -126,3 +126,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+# Commands living in their own modules register themselves on `app` when imported.
+from riskcli import cli_assess, cli_report  # noqa: E402, F401

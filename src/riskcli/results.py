@@ -1,0 +1,125 @@
+"""The value objects a score produces. Formatters (text, JSON, Markdown, HTML/PDF) only read these.
+
+Every number a reader sees is here with what it came from: each copy source's population and
+hazard, each fired rule's multiplier and how much it moved the leak rate, and the answers it read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Value(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Ref(Value):
+    id: str
+    version: str
+
+
+class Mitigation(Value):
+    text: str
+    owner: str
+
+
+class SourceExposure(Value):
+    """One population that could copy the weights, and its share of the leak rate."""
+
+    source: str
+    title: str
+    active: bool
+    population: int
+    population_key: str | None
+    base_daily_hazard: float
+    factors: dict[str, float]
+    """Product of the fired rules' multipliers on each factor that applies to this source."""
+    daily_hazard: float
+    rate_per_day: float
+    """population x daily_hazard: this source's part of the total leak rate."""
+    share: float
+
+
+class Contribution(Value):
+    """One fired rule with a multiplier, and what it did to the leak rate."""
+
+    rule_id: str
+    title: str
+    factor: str
+    multiplier: float
+    sources: list[str]
+    lambda_without: float
+    """The leak rate per day had this rule not fired."""
+    delta_lambda: float
+    """rate_per_day - lambda_without: positive raises exposure, negative lowers it."""
+    answers: dict[str, Any]
+    """The answers the rule's condition read, so the reader sees why it fired."""
+
+
+class Exposure(Value):
+    rate_per_day: float
+    """lambda = sum over sources of population x daily hazard."""
+    horizon_days: int
+    p_leak: dict[str, float]
+    """P(leak by t) = 1 - exp(-lambda t) at "7", "30", "90", "365" and "horizon" days."""
+    median_days_to_leak: float | None
+    """ln 2 / lambda; None when nobody can copy the weights (lambda = 0)."""
+    score: int
+    band: str
+    sources: list[SourceExposure]
+    contributions: list[Contribution]
+
+
+class Finding(Value):
+    rule_id: str
+    severity: str
+    title: str
+    rationale: str
+    mitigation: str
+    owner: str
+    effect: str | None
+    """'factor x multiplier', or None for a finding-only rule."""
+
+
+class OptionAssessment(Value):
+    """One of the three distribution modes, as the record's side-by-side table shows it."""
+
+    mode: str
+    label: str
+    weights_public: bool
+    p_leak_horizon: float | None
+    """Gated only: P(leak by the horizon); open modes are public by design (None)."""
+    band: str | None
+    exposure: str
+    """One-line summary of exposure for this mode."""
+    misuse_severity: str
+    public_weights_acceptable: bool
+    kept: list[str]
+    given_up: list[str]
+    obligations: list[Mitigation]
+
+
+class Recommendation(Value):
+    mode: str
+    hosted_only: bool
+    """Gated, but weights must stay on your servers: downloadable gating is no perimeter here."""
+    intended_mode: str
+    differs_from_intended: bool
+    headline: str
+    reasons: list[str]
+    mitigations: list[Mitigation]
+
+
+class ScoreResult(Value):
+    file: str
+    questionnaire: Ref
+    rules: Ref
+    answers_sha256: str
+    answers: dict[str, Any]
+    """Checked answers in questionnaire order, dates as ISO text."""
+    exposure: Exposure
+    options: list[OptionAssessment]
+    recommendation: Recommendation
+    findings: list[Finding]

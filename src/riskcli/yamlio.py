@@ -26,7 +26,14 @@ MAX_YAML_BYTES = 2 * 1024 * 1024
 """Answers, questionnaires and rule packs are a few kilobytes; anything past 2 MiB is a mistake or
 an attack, and is refused before parsing."""
 
+MAX_YAML_DEPTH = 64
+"""Real files nest four or five levels. libyaml's composer recurses in C and crashes the interpreter
+(a segfault, not an exception) somewhere past 40,000 levels, which fits in 100 KB, so depth is
+checked on the event stream, which is iterative, before anything is composed."""
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 class MarkedDict(dict):
@@ -106,6 +113,7 @@ def parse_yaml(raw: bytes, name: str) -> Any:
             Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start})")
         ) from None
     try:
+        _check_depth(text, name)
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -116,6 +124,20 @@ def parse_yaml(raw: bytes, name: str) -> Any:
         raise InputFileError(Problem(name, "", f"invalid YAML: {exc}")) from None
     except RecursionError:
         raise InputFileError(Problem(name, "", "YAML is nested too deeply")) from None
+
+
+def _check_depth(text: str, name: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise InputFileError(Problem(
+                    name, "", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep",
+                    event.start_mark.line + 1,
+                ))
+        elif isinstance(event, _CLOSES):
+            depth -= 1
 
 
 def load_yaml(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> LoadedYaml:

@@ -1,0 +1,122 @@
+"""Walking a questionnaire: which question comes next, going back, and which answers still apply.
+
+Pure logic with no terminal in sight, so `assess` can be tested (and reasoned about) without one.
+The walk is a cursor over the questions in order. Moving forward lands on the next question whose
+`when` holds for the answers so far; going back lands on the previous one, whose answer becomes the
+suggestion, so a lead who steps back and changes nothing loses nothing. Every change of an answer
+drops the answers whose question no longer applies, exactly as `riskcli validate` would want them
+absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from riskcli.errors import ConditionError
+from riskcli.questionnaire import Question, Questionnaire
+
+
+def applies(questionnaire: Questionnaire, question: Question, values: Mapping[str, Any]) -> bool:
+    """Whether the question is asked, given the answers so far.
+
+    A condition that cannot be evaluated (it compares an earlier optional question that was left
+    unanswered) counts as false, as it does when an answers file is checked.
+    """
+    try:
+        return questionnaire.applies(question, dict(values))
+    except ConditionError:
+        return False
+
+
+def prune(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep only answers to questions that apply, in questionnaire order.
+
+    Questions are visited in order and each condition sees only the answers kept before it, so
+    dropping one answer can cascade to the questions that depended on it.
+    """
+    kept: dict[str, Any] = {}
+    for question in questionnaire.questions:
+        if question.id in values and applies(questionnaire, question, kept):
+            kept[question.id] = values[question.id]
+    return kept
+
+
+class Walk:
+    """Where a lead is in the questionnaire and what they have answered.
+
+    `current` is the question to ask now, or None once the walk is past the last question.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, values: Mapping[str, Any] | None = None):
+        self.questionnaire = questionnaire
+        self.values: dict[str, Any] = prune(questionnaire, values or {})
+        self.current: Question | None = self.first_unanswered()
+
+    @property
+    def done(self) -> bool:
+        return self.current is None
+
+    @property
+    def is_first(self) -> bool:
+        """True when there is no earlier question to go back to."""
+        return self.current is not None and self._previous() is None
+
+    def first_unanswered(self) -> Question | None:
+        """Where a resumed walk continues: the first question that applies and has no answer."""
+        for question in self.questionnaire.questions:
+            if question.id not in self.values and self._applies(question):
+                return question
+        return None
+
+    def suggestion(self, question: Question | None = None) -> Any:
+        """What Enter takes: the answer already given, else the question's default (or None)."""
+        question = question or self._require_current()
+        return self.values.get(question.id, question.default)
+
+    def answer(self, value: Any) -> None:
+        """Record an answer (already checked by `coerce`) to the current question and move on.
+
+        None leaves an optional question unanswered (and forgets an earlier answer to it).
+        """
+        question = self._require_current()
+        if value is None:
+            self.values.pop(question.id, None)
+        else:
+            self.values[question.id] = value
+        self.values = prune(self.questionnaire, self.values)
+        self.current = self._next_after(question)
+
+    def back(self) -> bool:
+        """Return to the previous question that applies; False (and stay) at the first one."""
+        previous = self._previous()
+        if previous is None:
+            return False
+        self.current = previous
+        return True
+
+    def _previous(self) -> Question | None:
+        questions = self.questionnaire.questions
+        end = len(questions) if self.current is None else self._index(self.current)
+        for question in reversed(questions[:end]):
+            if self._applies(question):
+                return question
+        return None
+
+    def _next_after(self, question: Question) -> Question | None:
+        questions = self.questionnaire.questions
+        for candidate in questions[self._index(question) + 1:]:
+            if self._applies(candidate):
+                return candidate
+        return None
+
+    def _index(self, question: Question) -> int:
+        return [q.id for q in self.questionnaire.questions].index(question.id)
+
+    def _applies(self, question: Question) -> bool:
+        return applies(self.questionnaire, question, self.values)
+
+    def _require_current(self) -> Question:
+        if self.current is None:
+            raise RuntimeError("the walk is finished; there is no current question")
+        return self.current

@@ -1,0 +1,208 @@
+"""The walk through a questionnaire, without a terminal: what comes next, going back, resuming."""
+
+from __future__ import annotations
+
+import pytest
+
+from riskcli.questionnaire import Questionnaire, build_questionnaire
+from riskcli.walk import Walk, applies, prune
+
+SMALL = {
+    "id": "small",
+    "version": "1",
+    "title": "A small questionnaire",
+    "sections": [
+        {
+            "id": "who",
+            "title": "Who",
+            "questions": [
+                {"id": "name", "prompt": "Name", "type": "text"},
+                {"id": "shares", "prompt": "Shares weights?", "type": "bool"},
+                {"id": "holders", "prompt": "How many?", "type": "int", "min": 0,
+                 "when": "shares"},
+                {"id": "controls", "prompt": "Controls?", "type": "multi_choice",
+                 "when": "shares",
+                 "choices": [{"value": "logging", "label": "Logging"},
+                             {"value": "none", "label": "None", "exclusive": True}]},
+            ],
+        },
+        {
+            "id": "stakes",
+            "title": "Stakes",
+            "questions": [
+                {"id": "crowded", "prompt": "Crowded?", "type": "bool",
+                 "when": "holders > 10"},
+                {"id": "horizon", "prompt": "Days", "type": "int", "min": 1, "default": 365},
+                {"id": "note", "prompt": "Note", "type": "text", "required": False},
+            ],
+        },
+    ],
+}
+
+
+@pytest.fixture
+def small() -> Questionnaire:
+    return build_questionnaire(SMALL, "small.yaml")
+
+
+def answer_all(walk: Walk, *values) -> None:
+    for value in values:
+        walk.answer(value)
+
+
+def current_id(walk: Walk) -> str | None:
+    return walk.current.id if walk.current is not None else None
+
+
+def test_a_new_walk_starts_at_the_first_question(small):
+    walk = Walk(small)
+    assert current_id(walk) == "name"
+    assert walk.is_first
+    assert not walk.done
+
+
+def test_answering_moves_to_the_next_question(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True)
+    assert current_id(walk) == "holders"
+    assert walk.values == {"name": "LLaMA", "shares": True}
+
+
+def test_questions_whose_condition_is_false_are_skipped(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", False)
+    assert current_id(walk) == "horizon"
+
+
+def test_a_condition_that_cannot_be_evaluated_skips_its_question(small):
+    """`holders > 10` cannot compare a missing answer; like `validate`, the question is skipped."""
+    assert not applies(small, small.by_id["crowded"], {"name": "LLaMA", "shares": False})
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 5, ["none"])
+    assert current_id(walk) == "horizon"
+
+
+def test_a_question_whose_condition_turns_true_is_asked(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50, ["logging"])
+    assert current_id(walk) == "crowded"
+
+
+def test_the_walk_is_done_after_the_last_question(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", False, 365, "first draft")
+    assert walk.done
+    assert walk.values == {"name": "LLaMA", "shares": False, "horizon": 365,
+                           "note": "first draft"}
+
+
+def test_an_optional_question_can_be_left_unanswered(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", False, 365, None)
+    assert walk.done
+    assert "note" not in walk.values
+
+
+def test_going_back_returns_to_the_previous_question_with_its_answer_suggested(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50)
+    assert walk.back()
+    assert current_id(walk) == "holders"
+    assert walk.suggestion() == 50
+
+
+def test_going_back_passes_over_skipped_questions(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", False)
+    assert current_id(walk) == "horizon"
+    walk.back()
+    assert current_id(walk) == "shares"
+
+
+def test_going_back_at_the_first_question_stays_there(small):
+    walk = Walk(small)
+    assert not walk.back()
+    assert current_id(walk) == "name"
+
+
+def test_going_back_keeps_the_answer_until_it_is_changed(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50)
+    walk.back()
+    walk.back()
+    assert walk.values == {"name": "LLaMA", "shares": True, "holders": 50}
+
+
+def test_after_going_back_the_walk_continues_in_order(small):
+    """Later questions come again with their answers suggested, so Enter keeps them."""
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50, ["logging"])
+    walk.back()
+    walk.back()
+    walk.answer(70)
+    assert current_id(walk) == "controls"
+    assert walk.suggestion() == ["logging"]
+
+
+def test_changing_an_answer_drops_the_answers_that_no_longer_apply(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50, ["logging"], True)
+    while current_id(walk) != "shares":
+        walk.back()
+    walk.answer(False)
+    assert walk.values == {"name": "LLaMA", "shares": False}
+    assert current_id(walk) == "horizon"
+
+
+def test_dropping_an_answer_drops_the_answers_that_depended_on_it():
+    values = {"name": "LLaMA", "shares": False, "holders": 50, "crowded": True, "horizon": 30}
+    small = build_questionnaire(SMALL, "small.yaml")
+    assert prune(small, values) == {"name": "LLaMA", "shares": False, "horizon": 30}
+
+
+def test_the_default_is_suggested_when_there_is_no_answer(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", False)
+    assert walk.suggestion() == 365
+
+
+def test_no_suggestion_without_answer_or_default(small):
+    assert Walk(small).suggestion() is None
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        pytest.param({}, "name", id="nothing-answered"),
+        pytest.param({"name": "LLaMA", "shares": True}, "holders", id="stopped-mid-section"),
+        pytest.param({"name": "LLaMA", "shares": False}, "horizon", id="skipped-questions-passed"),
+        pytest.param({"name": "LLaMA", "horizon": 30}, "shares", id="gap-before-later-answers"),
+        pytest.param({"name": "LLaMA", "shares": False, "horizon": 30, "note": "x"}, None,
+                     id="everything-answered"),
+    ],
+)
+def test_a_resumed_walk_starts_at_the_first_unanswered_question(small, given, expected):
+    walk = Walk(small, given)
+    assert current_id(walk) == expected
+    assert walk.done is (expected is None)
+
+
+def test_a_resumed_walk_drops_answers_that_do_not_apply(small):
+    walk = Walk(small, {"name": "LLaMA", "shares": False, "holders": 3})
+    assert walk.values == {"name": "LLaMA", "shares": False}
+
+
+def test_a_resumed_walk_can_go_back_to_answers_from_the_file(small):
+    walk = Walk(small, {"name": "LLaMA", "shares": True})
+    walk.back()
+    assert current_id(walk) == "shares"
+    assert walk.suggestion() is True
+
+
+def test_answers_are_kept_in_questionnaire_order(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50)
+    walk.back()
+    walk.back()
+    walk.answer(True)
+    assert list(walk.values) == ["name", "shares", "holders"]

@@ -159,16 +159,28 @@ def _compile_conditions(questionnaire: Questionnaire, data: dict, name: str) -> 
                 questionnaire.conditions[question.id] = condition
             except ConditionError as exc:
                 problems.append(Problem(name, f"question {question.id}: when",
-                                        _explain(str(exc), questionnaire, asked),
+                                        _explain(exc, question.when, questionnaire, asked),
                                         line_of(raw, "when")))
         asked.append(question.id)
     return problems
 
 
-def _explain(message: str, questionnaire: Questionnaire, asked: list[str]) -> str:
-    """Say whether an unknown name is a typo or a question that comes later."""
-    later = [q.id for q in questionnaire.questions if q.id not in asked and q.id in message]
-    if later:
-        names = ", ".join(later)
-        return f"{message} ({names} is asked later; conditions may only use earlier answers)"
-    return message
+def _explain(
+    exc: ConditionError, when: str | bool, questionnaire: Questionnaire, asked: list[str]
+) -> str:
+    """Say whether an unknown name is a typo or a question that is not asked before this one.
+
+    Compiling again against every question id tells the two apart exactly; matching ids inside
+    the message text would blame `mode` for a typo like `mode_x`.
+    """
+    message = str(exc)
+    try:
+        names = compile_condition(when, questionnaire.by_id).names
+    except ConditionError:
+        return message
+    later = [q.id for q in questionnaire.questions if q.id in names and q.id not in asked]
+    if not later:
+        return message
+    verb = "is" if len(later) == 1 else "are"
+    return (f"{message} ({', '.join(later)} {verb} not asked before this question; "
+            "conditions may only use earlier answers)")

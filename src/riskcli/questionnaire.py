@@ -21,6 +21,7 @@ from riskcli.yamlio import line_of, load_yaml
 
 QuestionType = Literal["choice", "multi_choice", "bool", "int", "float", "text", "date"]
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+_YAML_WORDS = frozenset({"yes", "no", "on", "off", "true", "false", "null"})
 
 
 class Choice(Strict):
@@ -32,6 +33,17 @@ class Choice(Strict):
     """When to pick this choice, with examples."""
     exclusive: bool = False
     """multi_choice only: this choice stands alone (e.g. `none`)."""
+
+    @field_validator("value")
+    @classmethod
+    def _not_a_yaml_word(cls, value: str) -> str:
+        """Even quoted here, the same word unquoted in an answers file would load as a bool/null."""
+        if value in _YAML_WORDS:
+            raise ValueError(
+                f'"{value}" is read by YAML as a boolean or null when a user writes it unquoted; '
+                "choose another value"
+            )
+        return value
 
 
 class Question(Strict):

@@ -40,6 +40,7 @@ class Condition:
 
     source: str
     names: frozenset[str]
+    tree: nodes.Expr = field(repr=False, compare=False)
     _fn: Callable[..., Any] = field(repr=False, compare=False)
 
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
@@ -65,7 +66,30 @@ def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
         listed = ", ".join(unknown)
         raise ConditionError(f"condition `{text}` names unknown answer key(s): {listed}")
     fn = _ENV.compile_expression(text, undefined_to_none=False)
-    return Condition(text, names, fn)
+    return Condition(text, names, tree, fn)
+
+
+def literal_comparisons(condition: Condition) -> list[tuple[str, str]]:
+    """(answer key, string literal) pairs the condition compares, as `key == 'x'` or `'x' in key`.
+
+    Lets a loader that knows the questionnaire reject a misspelt choice value, which would otherwise
+    make a rule silently never fire.
+    """
+    pairs: list[tuple[str, str]] = []
+    for compare in condition.tree.find_all(nodes.Compare):
+        operands = [compare.expr] + [op.expr for op in compare.ops]
+        names = [o.name for o in operands if isinstance(o, nodes.Name)]
+        literals = [v for o in operands for v in _string_literals(o)]
+        pairs.extend((name, literal) for name in names for literal in literals)
+    return pairs
+
+
+def _string_literals(node: nodes.Node) -> list[str]:
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, nodes.List | nodes.Tuple):
+        return [v for item in node.items for v in _string_literals(item)]
+    return []
 
 
 def _parse(text: str) -> nodes.Expr:

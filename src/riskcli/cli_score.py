@@ -1,0 +1,85 @@
+"""`riskcli score` and `riskcli lint`: registered on the app by importing this module."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskcli.cli import QuestionnaireOpt, app, print_problems, reports_errors
+
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Rule pack YAML (default: the bundled llama-pattern pack).",
+                 show_default=False),
+]
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class Band(StrEnum):
+    low = "low"
+    moderate = "moderate"
+    high = "high"
+    critical = "critical"
+
+
+@app.command()
+@reports_errors
+def score(
+    paths: Annotated[list[Path], typer.Argument(help="Answers files or folders of them.")],
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
+        OutputFormat.text),
+    fail_at: Annotated[Band | None, typer.Option(
+        "--fail-at", help="Exit 1 when any file's band is at or above this.")] = None,
+    questionnaire: QuestionnaireOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Score answers files: exposure of gated distribution, the three options, a recommendation.
+
+    Exit codes: 0 ok; 1 a band at or above --fail-at; 2 an input is invalid (other files are still
+    scored).
+    """
+    from riskcli import __version__
+    from riskcli.batch import expand_paths, score_many
+    from riskcli.formatting import json_document, text_summary, text_table
+    from riskcli.scoring import load_engine
+
+    engine = load_engine(questionnaire, rules)
+    files, problems = expand_paths(paths)
+    results, score_problems = score_many(engine, files)
+    problems += score_problems
+    print_problems(problems)
+    if output is OutputFormat.json:
+        typer.echo(json_document(results, __version__))
+    elif len(results) == 1:
+        typer.echo(text_summary(results[0]))
+    elif results:
+        typer.echo(text_table(results))
+    if problems:
+        raise typer.Exit(2)
+    if fail_at is not None:
+        bands = engine.rules.model.band_names
+        if fail_at.value not in bands:
+            raise typer.BadParameter(f"the rule pack's bands are {', '.join(bands)}")
+        limit = bands.index(fail_at.value)
+        if any(bands.index(r.exposure.band) >= limit for r in results):
+            raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def lint(questionnaire: QuestionnaireOpt = None, rules: RulesOpt = None) -> None:
+    """Check a questionnaire and rule pack together and report every problem."""
+    from riskcli.scoring import load_engine
+
+    engine = load_engine(questionnaire, rules)
+    pack = engine.rules
+    typer.echo(f"ok: questionnaire {engine.questionnaire.id} {engine.questionnaire.version} "
+               f"({len(engine.questionnaire.questions)} questions), rules {pack.id} {pack.version} "
+               f"({len(pack.rules)} rules, {len(pack.model.factors)} factors)")

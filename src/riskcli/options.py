@@ -1,0 +1,134 @@
+"""The three distribution modes side by side, and the recommendation.
+
+The recommendation follows the incident file's lessons, with its thresholds and texts in the rule
+pack: gating likely to fail and public weights acceptable -> release permissively, deliberately
+(Meta's post-leak pivot); public weights not acceptable and exposure past tolerance -> keep weights
+hosted, because downloadable gating is no perimeter; otherwise gated is viable, with the fired
+rules' mitigations as its named obligations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from riskcli.results import Exposure, Finding, Mitigation, OptionAssessment, Recommendation
+from riskcli.rulepack import MODES, MitigationSpec, Rule, RulePack
+
+
+def findings_from(rules: Sequence[Rule]) -> list[Finding]:
+    return [
+        Finding(
+            rule_id=r.id, severity=r.severity, title=r.title, rationale=r.rationale.strip(),
+            mitigation=r.mitigation.strip(), owner=r.owner,
+            effect=f"{r.effect.factor} x {r.effect.multiply:g}" if r.effect else None,
+        )
+        for r in rules
+    ]
+
+
+def public_weights_acceptable(pack: RulePack, values: Mapping[str, Any]) -> bool:
+    return pack.conditions["acceptable"].evaluate(values)
+
+
+def compare_options(pack: RulePack, values: Mapping[str, Any], exposure: Exposure,
+                    fired: Sequence[Rule]) -> list[OptionAssessment]:
+    acceptable = public_weights_acceptable(pack, values)
+    severity = str(values[pack.keys.misuse_severity])
+    options = []
+    for mode in MODES:
+        spec = pack.options[mode]
+        gated = mode == "gated"
+        obligations = _mitigations(spec.obligations)
+        if gated:
+            obligations = _rule_mitigations(fired) + obligations
+        options.append(OptionAssessment(
+            mode=mode, label=spec.label, weights_public=not gated,
+            p_leak_horizon=exposure.p_leak["horizon"] if gated else None,
+            band=exposure.band if gated else None,
+            exposure=_exposure_line(exposure) if gated else "public by design from day 0",
+            misuse_severity=severity, public_weights_acceptable=acceptable,
+            kept=list(spec.kept), given_up=list(spec.given_up), obligations=obligations,
+        ))
+    return options
+
+
+def recommend(pack: RulePack, values: Mapping[str, Any], exposure: Exposure,
+              fired: Sequence[Rule]) -> Recommendation:
+    policy = pack.recommendation
+    p = exposure.p_leak["horizon"]
+    acceptable = public_weights_acceptable(pack, values)
+    if p >= policy.gating_fails_at and acceptable:
+        name, outcome = "pivot", policy.pivot
+    elif not acceptable and p >= policy.unacceptable_tolerance:
+        name, outcome = "hosted", policy.hosted
+    else:
+        name, outcome = "gated", policy.gated
+    fields = _text_fields(exposure, values, pack)
+    reasons = [text.format(**fields) for text in outcome.reasons]
+    reasons += [
+        extra.text.format(**fields)
+        for index, extra in enumerate(outcome.extra_reasons)
+        if pack.conditions[f"{name}:extra:{index}"].evaluate(values)
+    ]
+    mitigations = _mitigations(outcome.mitigations)
+    if outcome.mode == "gated":
+        mitigations = _rule_mitigations(fired) + mitigations
+    intended = str(values[pack.keys.intended_mode])
+    return Recommendation(
+        mode=outcome.mode, hosted_only=outcome.hosted_only, intended_mode=intended,
+        differs_from_intended=intended != outcome.mode,
+        headline=outcome.headline.format(**fields), reasons=reasons, mitigations=mitigations,
+    )
+
+
+def _text_fields(exposure: Exposure, values: Mapping[str, Any], pack: RulePack) -> dict[str, str]:
+    return {
+        "p_horizon": percent(exposure.p_leak["horizon"]),
+        "horizon_days": str(exposure.horizon_days),
+        "median_days": days_text(exposure.median_days_to_leak),
+        "band": exposure.band,
+        "score": str(exposure.score),
+        "severity": str(values[pack.keys.misuse_severity]),
+    }
+
+
+def _exposure_line(exposure: Exposure) -> str:
+    return (f"P(leak by day {exposure.horizon_days}) {percent(exposure.p_leak['horizon'])}; "
+            f"median {days_text(exposure.median_days_to_leak)} to leak")
+
+
+def percent(p: float) -> str:
+    """Probabilities as people read them: never '100%' for something short of certain."""
+    if p >= 0.995:
+        return ">99%"
+    if 0 < p < 0.005:
+        return "<1%"
+    return f"{p:.0%}"
+
+
+def days_text(days: float | None) -> str:
+    if days is None:
+        return "never (nobody can copy the weights)"
+    if days < 10:
+        return f"{days:.1f} days"
+    if days < 3650:
+        return f"{days:,.0f} days"
+    return f"{days / 365.25:,.0f} years"
+
+
+def _mitigations(specs: Sequence[MitigationSpec]) -> list[Mitigation]:
+    return [Mitigation(text=s.text.strip(), owner=s.owner) for s in specs]
+
+
+def _rule_mitigations(fired: Sequence[Rule]) -> list[Mitigation]:
+    """Obligations from what fired, most severe first, each once."""
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    seen: set[str] = set()
+    result = []
+    for rule in sorted(fired, key=lambda r: order[r.severity]):
+        text = rule.mitigation.strip()
+        if text and text not in seen and rule.severity != "info":
+            seen.add(text)
+            result.append(Mitigation(text=text, owner=rule.owner))
+    return result

@@ -1,0 +1,62 @@
+"""Scoring: answers in, one ScoreResult out. The questionnaire and rules are loaded and compiled
+once per run (an Engine), so scoring a folder of files costs one YAML parse and a few arithmetic
+operations per file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from riskcli.answers import load_answers
+from riskcli.errors import AnswersError, ConditionError, Problem
+from riskcli.exposure import compute_exposure, fired_rules
+from riskcli.options import compare_options, findings_from, recommend
+from riskcli.questionnaire import Questionnaire, load_questionnaire
+from riskcli.resources import default_questionnaire, default_rules
+from riskcli.results import Ref, ScoreResult
+from riskcli.rulepack import RulePack
+from riskcli.rules import load_rules
+from riskcli.values import to_plain
+
+
+@dataclass(frozen=True)
+class Engine:
+    questionnaire: Questionnaire
+    rules: RulePack
+
+
+def load_engine(questionnaire_path: Path | str | None = None,
+                rules_path: Path | str | None = None) -> Engine:
+    questionnaire = load_questionnaire(questionnaire_path or default_questionnaire())
+    return Engine(questionnaire, load_rules(rules_path or default_rules(), questionnaire))
+
+
+def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<answers>",
+                 sha256: str = "") -> ScoreResult:
+    """Score checked answers (as `load_answers` or `resolve` return them)."""
+    pack, q = engine.rules, engine.questionnaire
+    try:
+        fired = fired_rules(pack, values)
+        exposure = compute_exposure(pack, values, fired)
+        options = compare_options(pack, values, exposure, fired)
+        recommendation = recommend(pack, values, exposure, fired)
+    except ConditionError as exc:
+        raise AnswersError(Problem(file, "", f"cannot be scored with {pack.id}: {exc}")) from None
+    return ScoreResult(
+        file=file,
+        questionnaire=Ref(id=q.id, version=q.version),
+        rules=Ref(id=pack.id, version=pack.version),
+        answers_sha256=sha256,
+        answers={key: to_plain(value) for key, value in values.items()},
+        exposure=exposure,
+        options=options,
+        recommendation=recommendation,
+        findings=findings_from(fired),
+    )
+
+
+def score_file(engine: Engine, path: Path | str) -> ScoreResult:
+    answers = load_answers(path, engine.questionnaire)
+    return score_values(engine, answers.values, file=answers.path, sha256=answers.sha256)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
@@ -29,6 +29,8 @@ _ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
 )
 _ALLOWED_FILTERS = frozenset({"length", "lower", "upper", "abs", "int", "float", "round"})
 _ALLOWED_TESTS = frozenset({"none", "number", "string", "in"})
+_RESERVED_NAMES = frozenset({"self"})
+"""Jinja binds these itself whatever the context says, so they can never mean an answer."""
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 _ENV.globals.clear()
@@ -59,8 +61,9 @@ def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
         raise ConditionError("condition is empty")
     tree = _parse(text)
     _check_grammar(tree, text)
-    template = nodes.Template([nodes.Output([tree])], lineno=1).set_environment(_ENV)
-    names = frozenset(meta.find_undeclared_variables(template))
+    # Names are read off the tree itself: Jinja's own analysis treats `self` as declared, which
+    # would let it past the unknown-name check and evaluate as an always-true template object.
+    names = frozenset(node.name for node in _walk(tree) if isinstance(node, nodes.Name))
     unknown = sorted(names - set(known))
     if unknown:
         listed = ", ".join(unknown)
@@ -116,7 +119,9 @@ def _check_grammar(tree: nodes.Node, text: str) -> None:
             raise ConditionError(f"condition `{text}` uses filter `{node.name}`, not allowed")
         if isinstance(node, nodes.Test) and node.name not in _ALLOWED_TESTS:
             raise ConditionError(f"condition `{text}` uses test `{node.name}`, not allowed")
-        if isinstance(node, nodes.Name) and (node.name.startswith("_") or node.ctx != "load"):
+        if isinstance(node, nodes.Name) and (
+            node.name.startswith("_") or node.name in _RESERVED_NAMES or node.ctx != "load"
+        ):
             raise ConditionError(f"condition `{text}` uses name `{node.name}`, not allowed")
 
 

@@ -53,6 +53,8 @@ def _range_words(q: Question) -> str:
     low = _fmt(q.min) if q.min is not None else None
     high = _fmt(q.max) if q.max is not None else None
     if low is not None and high is not None:
+        if q.min_exclusive:
+            return f" greater than {low} and at most {high}"
         return f" between {low} and {high}"
     if low is not None:
         return f" greater than {low}" if q.min_exclusive else f" of at least {low}"

@@ -79,7 +79,9 @@ def literal_comparisons(condition: Condition) -> list[tuple[str, str]]:
     make a rule silently never fire.
     """
     pairs: list[tuple[str, str]] = []
-    for compare in condition.tree.find_all(nodes.Compare):
+    for compare in _walk(condition.tree):
+        if not isinstance(compare, nodes.Compare):
+            continue
         operands = [compare.expr] + [op.expr for op in compare.ops]
         names = [o.name for o in operands if isinstance(o, nodes.Name)]
         literals = [v for o in operands for v in _string_literals(o)]

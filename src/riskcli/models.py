@@ -59,14 +59,14 @@ def _describe_location(data: Any, loc: Sequence[Any], name_item: str) -> tuple[s
         child = _step(node, step)
         if isinstance(step, int) and isinstance(child, Mapping) and name_item in child:
             kind = parts.pop().rstrip("s") if parts else "item"
-            parts.append(f"{kind} {child[name_item]}")
+            parts = [f"{kind} {child[name_item]}:"]  # ids are unique; the path above is noise
         elif isinstance(step, int):
             parts.append(f"[{step}]")
         else:
             parts.append(str(step))
         line = line_of(node, step) or line
         node = child
-    return ".".join(parts).replace(".[", "["), line
+    return ".".join(parts).replace(".[", "[").replace(":.", ": ").rstrip(":"), line
 
 
 def _step(node: Any, step: Any) -> Any:

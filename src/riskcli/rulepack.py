@@ -11,7 +11,7 @@ import string
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from riskcli.conditions import Condition
 from riskcli.models import Identifier, Strict, Text
@@ -172,12 +172,13 @@ class RulePack(Strict):
     options: dict[Mode, OptionSpec]
     rules: list[Rule]
 
-    @model_validator(mode="after")
-    def _complete(self) -> RulePack:
-        missing = [m for m in MODES if m not in self.options]
+    @field_validator("options")
+    @classmethod
+    def _every_mode(cls, options: dict[Mode, OptionSpec]) -> dict[Mode, OptionSpec]:
+        missing = [m for m in MODES if m not in options]
         if missing:
-            raise ValueError(f"options must describe every mode; missing {', '.join(missing)}")
-        return self
+            raise ValueError(f"must describe every mode; missing {', '.join(missing)}")
+        return options
 
     @cached_property
     def conditions(self) -> dict[str, Condition]:

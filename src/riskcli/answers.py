@@ -89,13 +89,21 @@ def resolve(
     values: dict[str, Any] = {}
     problems = [_unknown_key(key, questionnaire, name, line_of(given, key))
                 for key in given if key not in questionnaire.by_id]
+    # Questions whose answer is missing or rejected (already reported), and those behind them:
+    # their conditions cannot be judged, so nothing more is said about them.
+    unsettled: set[str] = set()
     for question in questionnaire.questions:
         line = line_of(given, question.id)
         answer = given.get(question.id)
+        condition = questionnaire.conditions.get(question.id)
+        if condition is not None and condition.names & unsettled:
+            unsettled.add(question.id)
+            continue
         try:
             applies = questionnaire.applies(question, values)
         except ConditionError:
-            continue  # an earlier answer was rejected; its problem is already reported
+            unsettled.add(question.id)  # an earlier answer was rejected and already reported
+            continue
         if not applies:
             if answer is not None:
                 problems.append(Problem(
@@ -107,11 +115,13 @@ def resolve(
                 values[question.id] = question.default
             elif question.required:
                 problems.append(Problem(name, question.id, "missing required answer"))
+                unsettled.add(question.id)
             continue
         try:
             values[question.id] = coerce(question, answer)
         except AnswerValueError as exc:
             problems.append(Problem(name, question.id, str(exc), line))
+            unsettled.add(question.id)
     return values, problems
 
 

@@ -1,0 +1,168 @@
+"""The exposure model against history, and the behaviour a lead relies on: more holders never lower
+exposure; fingerprinting, stronger vetting or hosted-only access never raise it; every figure
+re-derives from the formula printed in the rule pack."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scoring_helpers import score_with
+
+from riskcli.exposure import leak_probability
+from riskcli.scoring import Engine, load_engine, score_file
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+def test_llama_1_leaks_within_days_to_weeks_as_history_did(engine, examples_dir):
+    result = score_file(engine, examples_dir / "llama-1-2023.yaml")
+    assert 2 <= result.exposure.median_days_to_leak <= 30
+    assert result.exposure.p_leak["365"] >= 0.95
+    assert result.exposure.band == "critical"
+
+
+@pytest.mark.parametrize("fingerprinting", [False, True], ids=["as-reported", "fingerprinted"])
+def test_a_handful_of_partners_under_signed_agreements_rarely_leaks(
+    engine, examples_dir, fingerprinting
+):
+    base = score_file(engine, examples_dir / "gpt-2-partners-2019.yaml").answers
+    result = score_with(engine, base, per_recipient_fingerprinting=fingerprinting)
+    assert base["legal_terms"] == "signed_agreement" and base["access_organizations"] <= 5
+    assert result.exposure.p_leak["365"] <= 0.3
+
+
+def test_llama_1_is_far_more_exposed_than_the_partner_release(engine, examples_dir):
+    llama = score_file(engine, examples_dir / "llama-1-2023.yaml").exposure
+    partners = score_file(engine, examples_dir / "gpt-2-partners-2019.yaml").exposure
+    assert llama.rate_per_day > 100 * partners.rate_per_day
+
+
+HOLDER_COUNTS = [0, 1, 10, 49, 50, 51, 100, 999, 1000, 1001, 5000, 100_000]
+
+
+@pytest.mark.parametrize("vetting", ["none", "affiliation_checked", "identity_verified_contract"])
+def test_more_access_holders_never_lower_exposure(engine, llama1_answers, vetting):
+    rates = [
+        score_with(engine, llama1_answers, access_holders=n, access_organizations=min(n, 5),
+                   vetting=vetting).exposure.rate_per_day
+        for n in HOLDER_COUNTS
+    ]
+    assert rates == sorted(rates)
+    assert rates[-1] > rates[0]
+
+
+def test_more_organisations_never_lower_exposure(engine, llama1_answers):
+    rates = [score_with(engine, llama1_answers, access_holders=40, access_organizations=n)
+             .exposure.rate_per_day for n in (1, 5, 10, 11, 40)]
+    assert rates == sorted(rates)
+
+
+SETTINGS = [
+    pytest.param({"public_demand": "moderate"}, id="llama-moderate-demand"),
+    pytest.param({}, id="llama"),
+    pytest.param({"access_holders": 30, "access_organizations": 3}, id="small-population"),
+    pytest.param({"artifact_form": "adapter_only", "download_controls": ["none"]}, id="adapter"),
+]
+
+
+@pytest.mark.parametrize("changes", SETTINGS)
+def test_fingerprinting_never_raises_exposure(engine, llama1_answers, changes):
+    without = score_with(engine, llama1_answers, per_recipient_fingerprinting=False, **changes)
+    with_fp = score_with(engine, llama1_answers, per_recipient_fingerprinting=True, **changes)
+    assert with_fp.exposure.rate_per_day < without.exposure.rate_per_day
+
+
+@pytest.mark.parametrize("changes", SETTINGS)
+def test_stronger_vetting_never_raises_exposure(engine, llama1_answers, changes):
+    order = ["none", "self_attested", "affiliation_checked", "identity_verified_contract"]
+    rates = [score_with(engine, llama1_answers, vetting=v, **changes).exposure.rate_per_day
+             for v in order]
+    assert rates == sorted(rates, reverse=True)
+
+
+@pytest.mark.parametrize("changes", SETTINGS)
+def test_stronger_legal_terms_never_raise_exposure(engine, llama1_answers, changes):
+    order = ["none", "click_through", "signed_agreement", "enforced_agreement"]
+    rates = [score_with(engine, llama1_answers, legal_terms=t, **changes).exposure.rate_per_day
+             for t in order]
+    assert rates == sorted(rates, reverse=True)
+
+
+@pytest.mark.parametrize("changes", SETTINGS)
+def test_hosted_only_access_never_raises_exposure(engine, llama1_answers, changes):
+    downloads = score_with(engine, llama1_answers, **changes)
+    hosted = score_with(engine, llama1_answers, weights_leave_premises=False, **changes)
+    assert hosted.exposure.rate_per_day <= downloads.exposure.rate_per_day
+    recipients = next(s for s in hosted.exposure.sources if s.source == "recipients")
+    assert not recipients.active and recipients.rate_per_day == 0
+
+
+def test_every_figure_follows_from_the_formula(engine, llama1_answers):
+    exposure = score_with(engine, llama1_answers).exposure
+    rate = exposure.rate_per_day
+    assert rate == pytest.approx(sum(s.rate_per_day for s in exposure.sources), rel=1e-5)
+    for source in exposure.sources:
+        assert source.rate_per_day == pytest.approx(source.population * source.daily_hazard,
+                                                    rel=1e-5)
+        assert source.daily_hazard == pytest.approx(
+            source.base_daily_hazard * math.prod(source.factors.values()), rel=1e-5)
+    for day in ("7", "30", "90", "365"):
+        assert exposure.p_leak[day] == pytest.approx(1 - math.exp(-rate * int(day)), abs=1e-5)
+    assert exposure.median_days_to_leak == pytest.approx(math.log(2) / rate, rel=1e-5)
+    assert exposure.score == round(100 * exposure.p_leak["horizon"])
+
+
+def test_each_contribution_is_the_rate_had_the_rule_not_fired(engine, llama1_answers):
+    exposure = score_with(engine, llama1_answers).exposure
+    demand = next(c for c in exposure.contributions if c.rule_id == "demand-extreme")
+    assert demand.lambda_without == pytest.approx(exposure.rate_per_day / 5, rel=1e-4)
+    assert demand.answers == {"public_demand": "extreme"}
+    moved = [abs(c.delta_lambda) for c in exposure.contributions]
+    assert moved == sorted(moved, reverse=True)
+
+
+def test_nobody_able_to_copy_means_no_leak_and_no_median(engine, llama1_answers):
+    exposure = score_with(engine, llama1_answers, weights_leave_premises=False,
+                          insiders_with_weight_access=0).exposure
+    assert exposure.rate_per_day == 0 and exposure.median_days_to_leak is None
+    assert exposure.p_leak["horizon"] == 0 and exposure.band == "low"
+
+
+def test_leak_probability_is_accurate_for_tiny_rates():
+    assert leak_probability(1e-12, 1) == pytest.approx(1e-12, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("changes", "mode", "hosted"),
+    [
+        pytest.param({}, "permissive_open", False, id="llama-pivot"),
+        pytest.param({"misuse_severity_if_public": "severe"}, "gated", True, id="severe-hosted"),
+        pytest.param({"access_holders": 30, "access_organizations": 3,
+                      "vetting": "identity_verified_contract", "legal_terms": "signed_agreement",
+                      "public_demand": "moderate", "horizon_days": 90},
+                     "gated", False, id="partners-gated"),
+    ],
+)
+def test_recommendation_follows_the_incident_lessons(engine, llama1_answers, changes, mode, hosted):
+    recommendation = score_with(engine, llama1_answers, **changes).recommendation
+    assert (recommendation.mode, recommendation.hosted_only) == (mode, hosted)
+    assert recommendation.reasons and recommendation.mitigations
+    assert all(m.owner for m in recommendation.mitigations)
+
+
+def test_llama_1_recommendation_is_flagged_as_differing_from_the_gated_intent(engine, examples_dir):
+    recommendation = score_file(engine, examples_dir / "llama-1-2023.yaml").recommendation
+    assert recommendation.intended_mode == "gated" and recommendation.differs_from_intended
+
+
+def test_all_three_modes_are_compared(engine, llama1_answers):
+    options = score_with(engine, llama1_answers).options
+    assert [o.mode for o in options] == ["gated", "permissive_open", "fully_open"]
+    gated, permissive, fully = options
+    assert gated.p_leak_horizon is not None and not gated.weights_public
+    assert permissive.weights_public and fully.weights_public and permissive.p_leak_horizon is None
+    assert gated.obligations and permissive.obligations and fully.obligations

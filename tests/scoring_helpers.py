@@ -8,18 +8,13 @@ from typing import Any
 from riskcli.answers import resolve
 from riskcli.results import ScoreResult
 from riskcli.scoring import Engine, score_values
+from riskcli.walk import prune
 
 
 def answers_with(engine: Engine, base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict:
     """`base` with `changes` applied, dropping answers that stop applying (as `assess` does)."""
-    given = {**base, **changes}
-    questionnaire = engine.questionnaire
-    kept: dict[str, Any] = {}
-    for question in questionnaire.questions:
-        so_far, _ = resolve(kept, questionnaire)
-        if question.id in given and questionnaire.applies(question, so_far):
-            kept[question.id] = given[question.id]
-    values, problems = resolve(kept, questionnaire)
+    values, problems = resolve(prune(engine.questionnaire, {**base, **changes}),
+                               engine.questionnaire)
     assert not problems, problems
     return values
 

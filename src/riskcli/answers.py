@@ -22,7 +22,7 @@ from riskcli.errors import AnswersError, ConditionError, Problem
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Questionnaire
 from riskcli.values import AnswerValueError, coerce, to_plain
-from riskcli.yamlio import dump_yaml, line_of, load_yaml
+from riskcli.yamlio import dump_yaml, line_of, parse_yaml, read_bytes
 
 _TOP_KEYS = ("questionnaire", "answers")
 
@@ -37,11 +37,15 @@ class Answers:
 
 
 def load_answers(path: Path | str, questionnaire: Questionnaire) -> Answers:
-    loaded = load_yaml(path)
-    values, problems = check_answers(loaded.data, questionnaire, loaded.path)
+    return answers_from_bytes(read_bytes(path), str(path), questionnaire)
+
+
+def answers_from_bytes(raw: bytes, name: str, questionnaire: Questionnaire) -> Answers:
+    """Check answers that did not come from a file on disk (e.g. `git show REV:path`)."""
+    values, problems = check_answers(parse_yaml(raw, name), questionnaire, name)
     if problems:
         raise AnswersError(problems)
-    return Answers(loaded.path, values, hashlib.sha256(loaded.raw).hexdigest())
+    return Answers(name, values, hashlib.sha256(raw).hexdigest())
 
 
 def check_answers(

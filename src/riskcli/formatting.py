@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from riskcli.exposure import median_days
 from riskcli.options import days_text, percent
 from riskcli.results import ScoreResult
+
+if TYPE_CHECKING:
+    from riskcli.diffing import DecisionDiff, Side
 
 TOP_CONTRIBUTIONS = 3
 WIDTH = 96
@@ -64,3 +68,48 @@ def json_document(results: Sequence[ScoreResult], version: str) -> str:
         "results": [res.model_dump(mode="json") for res in results],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def diff_text(diff: DecisionDiff) -> str:
+    """A pull-request reviewer's view: the decision before and after, then each change alone."""
+    old, new = diff.old, diff.new
+    lines = [
+        f"{old.file} -> {new.file}",
+        f"  band             {old.band} -> {new.band}" + _flag(diff.band_changed),
+        f"  score            {old.score} -> {new.score}",
+        f"  P(horizon)       {percent(old.p_leak_horizon)} -> {percent(new.p_leak_horizon)}",
+        f"  median to leak   {_days(old.median_days_to_leak)} -> {_days(new.median_days_to_leak)}",
+        f"  recommendation   {_mode(old)} -> {_mode(new)}" + _flag(diff.recommendation_changed),
+    ]
+    if not diff.changes:
+        lines.append("  no answer changed")
+        return "\n".join(lines)
+    lines.append(f"  {len(diff.changes)} answer(s) changed; each applied alone to the old answers:")
+    for change in diff.changes:
+        lines.append(f"    {change.key:<28} {_value(change.old)} -> {_value(change.new)}")
+        if change.rate_alone is None:
+            lines.append(f"    {'':<28} alone: only applies together with the other changes")
+        else:
+            median = _days(median_days(change.rate_alone))
+            lines.append(f"    {'':<28} alone: score {old.score} -> {change.score_alone}, median "
+                         f"{_days(old.median_days_to_leak)} -> {median}")
+    return "\n".join(lines)
+
+
+def _flag(changed: bool) -> str:
+    return "  (changed)" if changed else ""
+
+
+def _days(days: float | None) -> str:
+    return days_text(days).split(" (")[0]
+
+
+def _mode(side: Side) -> str:
+    return side.recommendation + (" (hosted only)" if side.hosted_only else "")
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "(absent)"
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -45,6 +45,7 @@ BAD_FILES = {
     "exclusive-multi-choice": ({"download_controls": ["none", "rate_limits"]},
                                ["download_controls"]),
     "nan-float": ({"artifact_size_gb": math.nan}, ["artifact_size_gb"]),
+    "inf-float": ({"artifact_size_gb": math.inf}, ["artifact_size_gb"]),
     "bool-for-int": ({"horizon_days": True}, ["horizon_days"]),
     "several-at-once": ({"access_holders": "many", "vetting": "x", "model_name": DELETE},
                         ["model_name", "access_holders", "vetting"]),

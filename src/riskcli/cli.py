@@ -129,4 +129,4 @@ def main() -> None:
 
 
 # Commands living in their own modules register themselves on `app` when imported.
-from riskcli import cli_assess, cli_diff, cli_report, cli_score  # noqa: E402, F401
+from riskcli import cli_assess, cli_diff, cli_init, cli_report, cli_score  # noqa: E402, F401

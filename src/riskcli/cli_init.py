@@ -1,0 +1,36 @@
+"""`riskcli init`: registered on the app by importing this module (see riskcli.cli)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskcli.cli import QuestionnaireOpt, app, load_questionnaire_option, reports_errors
+
+
+@app.command()
+@reports_errors
+def init(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Starter answers file to write.")]
+    = Path("answers.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    questionnaire: QuestionnaireOpt = None,
+) -> None:
+    """Write a commented starter answers file, and the JSON Schema editors use to complete it."""
+    from riskcli.fileio import write_atomic
+    from riskcli.schema import answers_schema
+    from riskcli.starter import SCHEMA_FILE, starter_text
+
+    if output.exists() and not force:
+        typer.echo(f"{output}: already exists; not overwriting it (use --force, or "
+                   f"`riskcli assess -o {output} --resume` to continue it)", err=True)
+        raise typer.Exit(2)
+    q = load_questionnaire_option(questionnaire)
+    schema_path = output.parent / SCHEMA_FILE
+    write_atomic(schema_path, json.dumps(answers_schema(q), indent=2) + "\n")
+    write_atomic(output, starter_text(q))
+    typer.echo(f"wrote {output} (and {schema_path} for editors); fill it in, then run "
+               f"`riskcli validate {output}`")

@@ -197,3 +197,18 @@ def test_lint_checks_a_custom_questionnaire_against_the_pack(runner, tmp_path, r
     result = runner.invoke(app, ["lint", "--questionnaire", str(questionnaire)])
     assert result.exit_code == 2
     assert "public_demand" in result.stderr
+
+
+def test_rules_lists_every_rule_with_its_effect(runner):
+    result = runner.invoke(app, ["rules"])
+    assert result.exit_code == 0
+    assert "demand-extreme  [high]  demand x5" in result.stdout
+    assert "when: weights_leave_premises and vetting == 'none'" in result.stdout
+
+
+def test_committed_rule_docs_match_the_rule_pack(runner, repo_root):
+    """docs/rules.md is generated from the pack; regenerate with
+    `riskcli rules --format md > docs/rules.md` when the pack changes."""
+    result = runner.invoke(app, ["rules", "--format", "md"])
+    assert result.exit_code == 0
+    assert (repo_root / "docs" / "rules.md").read_text() == result.stdout

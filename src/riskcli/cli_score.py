@@ -83,3 +83,24 @@ def lint(questionnaire: QuestionnaireOpt = None, rules: RulesOpt = None) -> None
     typer.echo(f"ok: questionnaire {engine.questionnaire.id} {engine.questionnaire.version} "
                f"({len(engine.questionnaire.questions)} questions), rules {pack.id} {pack.version} "
                f"({len(pack.rules)} rules, {len(pack.model.factors)} factors)")
+
+
+@app.command("rules")
+@reports_errors
+def rules_command(
+    output: Annotated[str, typer.Option("--format", help="text or md (Markdown, for docs).")] = (
+        "text"),
+    questionnaire: QuestionnaireOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """List the rule pack: every rule's condition, effect, severity, owner and rationale."""
+    from riskcli.listing import rules_markdown, rules_text
+    from riskcli.scoring import load_engine
+
+    pack = load_engine(questionnaire, rules).rules
+    if output == "md":
+        typer.echo(rules_markdown(pack), nl=False)
+    elif output == "text":
+        typer.echo(rules_text(pack))
+    else:
+        raise typer.BadParameter("expected text or md", param_hint="--format")

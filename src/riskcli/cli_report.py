@@ -1,1 +1,69 @@
-"""`riskcli report`: registered on the app by importing this module (see riskcli.cli)."""
+"""`riskcli report`: registered on the app by importing this module (see riskcli.cli).
+
+Parses options and calls `riskcli.report.write_report`; the report package is imported inside the
+command so other commands never load it (and WeasyPrint only loads for a PDF).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskcli.cli import QuestionnaireOpt, app, reports_errors
+from riskcli.errors import Problem, RiskcliError
+
+
+class ReportFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+
+
+class UsageError(RiskcliError):
+    """The command line names no format the output can be written in."""
+
+
+class OutputError(RiskcliError):
+    """The record cannot be written where -o points."""
+
+
+@app.command()
+@reports_errors
+def report(
+    answers: Annotated[Path, typer.Argument(help="Answers file to score and record.")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="File to write (.pdf, .html, .md).",
+                                      show_default=False)],
+    output_format: Annotated[ReportFormat | None, typer.Option(
+        "--format", help="pdf, html or md (default: from the output file's extension).",
+        show_default=False)] = None,
+    templates: Annotated[Path | None, typer.Option(
+        "--templates", help="Template folder (default: the bundled report_templates).",
+        show_default=False)] = None,
+    questionnaire: QuestionnaireOpt = None,
+    rules: Annotated[Path | None, typer.Option(
+        "--rules", help="Rule pack YAML (default: the bundled llama-pattern pack).",
+        show_default=False)] = None,
+) -> None:
+    """Render the decision record: a PDF or HTML record, or the model card's Markdown section."""
+    from riskcli.report import format_for, write_report
+    from riskcli.report.templates import load_templates
+    from riskcli.resources import default_templates
+    from riskcli.scoring import load_engine, score_file
+
+    fmt = output_format.value if output_format else format_for(out)
+    if fmt is None:
+        raise UsageError(Problem(str(out), "--format", "cannot tell the format from the "
+                                 "extension; use .pdf, .html or .md, or pass --format"))
+    if not out.parent.is_dir():
+        raise OutputError(Problem(str(out), "", f"folder {out.parent} does not exist"))
+    template_set = load_templates(templates or default_templates())
+    engine = load_engine(questionnaire, rules)
+    result = score_file(engine, answers)
+    try:
+        write_report(result, engine.questionnaire, out, fmt, template_set)
+    except OSError as exc:
+        raise OutputError(Problem(str(out), "", f"cannot write: {exc.strerror or exc}")) from None
+    typer.echo(f"{out}: {fmt} decision record for {answers}")

@@ -1,0 +1,255 @@
+"""The record's two charts, drawn as inline SVG from the computed figures.
+
+Inline SVG needs no image files, so the PDF renderer fetches nothing to draw them, and the HTML
+record is one self-contained file. Geometry lives here; colours and type live in the template
+folder's `chart.css` (embedded in each SVG, since WeasyPrint styles an SVG from its own <style>);
+wording arrives as arguments from the template, so the charts hold no record text of their own.
+Every text node is escaped: rule ids and labels come from user-editable files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from riskcli.report.context import ContributionView, ExposureView
+
+_WIDTH = 640
+_SAMPLES = 160
+_EXTRA_TICKS = (180, 730, 1095, 1825, 2555, 3650)
+_MIN_TICK_GAP = 26.0
+_Y_CEILINGS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    @property
+    def right(self) -> float:
+        return self.left + self.width
+
+
+class Charts:
+    """Called from templates: `{{ charts.exposure_curve(x_title="…") }}`."""
+
+    def __init__(self, exposure: ExposureView, contributions: list[ContributionView], style: str,
+                 leak_curve: Callable[[float, float], float]):
+        self._exposure = exposure
+        self._contributions = contributions
+        self._style = style
+        self._leak_curve = leak_curve
+
+    def exposure_curve(self, x_title: str = "", y_title: str = "", horizon_label: str = "",
+                       reference_day: int | None = None, reference_label: str = "") -> Markup:
+        """P(leak by t) against days, on a square-root day axis so day 7 and day 365 both show."""
+        exposure = self._exposure
+        frame = _Frame(left=48, top=30, width=_WIDTH - 48 - 22, height=190)
+        x_max = float(max(exposure.horizon_days, 365))
+
+        def x_of(t: float) -> float:
+            return frame.left + frame.width * math.sqrt(max(t, 0.0) / x_max)
+
+        y_max = _y_ceiling(self._leak_curve(exposure.rate_value, x_max))
+
+        def y_of(p: float) -> float:
+            return frame.bottom - frame.height * min(p / y_max, 1.0)
+
+        parts = [_y_grid(frame, y_of, y_max), _x_ticks(frame, x_of, exposure, x_max)]
+        curve = [(x_of(t), y_of(self._leak_curve(exposure.rate_value, t)))
+                 for t in (x_max * (i / _SAMPLES) ** 2 for i in range(_SAMPLES + 1))]
+        line = " ".join(f"{x:.2f},{y:.2f}" for x, y in curve)
+        area = f"{frame.left:.2f},{frame.bottom:.2f} {line} {frame.right:.2f},{frame.bottom:.2f}"
+        parts.append(f'<polygon class="area" points="{area}"/>')
+        parts.append(f'<polyline class="curve" points="{line}"/>')
+        if reference_day is not None and reference_day <= x_max:
+            parts.append(_reference(frame, x_of(reference_day),
+                                    self._leak_curve(exposure.rate_value, reference_day),
+                                    reference_label))
+        parts.append(_horizon(frame, x_of(exposure.horizon_days), horizon_label, exposure))
+        for point in exposure.points:
+            # The horizon's own label already gives its figure; do not print it twice.
+            label = "" if point.days == exposure.horizon_days else point.percent
+            on_reference = point.days == reference_day and bool(reference_label)
+            x = x_of(point.days)
+            after_horizon = 0 < x - x_of(exposure.horizon_days) < 45
+            parts.append(_point(frame, x, y_of(point.p), label, on_reference, after_horizon))
+        parts.append(_point(frame, x_of(exposure.horizon_days), y_of(_horizon_p(exposure)), ""))
+        parts.append(_axis_titles(frame, x_title, y_title))
+        height = frame.bottom + 40
+        return self._svg("exposure-chart", height, parts)
+
+    def factor_bars(self, lowers_label: str = "", raises_label: str = "",
+                    empty_label: str = "") -> Markup:
+        """One bar per fired rule: its multiplier on a log scale, left lowers, right raises."""
+        rows = self._contributions
+        if not rows:
+            parts = [f'<text class="empty" x="{_WIDTH / 2}" y="22" text-anchor="middle">'
+                     f"{escape(empty_label)}</text>"]
+            return self._svg("factor-chart", 36, parts)
+        row_height = 21
+        frame = _Frame(left=196, top=8, width=_WIDTH - 196 - 56, height=row_height * len(rows))
+        centre = frame.left + frame.width / 2
+        largest = max((abs(math.log10(r.multiplier_value)) for r in rows if r.multiplier_value > 0),
+                      default=0.0)
+        scale = (frame.width / 2) / max(largest * 1.08, math.log10(2))
+        parts = []
+        for index, row in enumerate(rows):
+            parts.append(_bar(row, index, frame, row_height, centre, scale))
+        parts.append(f'<line class="axis" x1="{centre:.2f}" y1="{frame.top - 4:.2f}" '
+                     f'x2="{centre:.2f}" y2="{frame.bottom + 4:.2f}"/>')
+        base = frame.bottom + 18
+        parts.append(f'<text class="tick" x="{centre:.2f}" y="{base:.2f}" '
+                     f'text-anchor="middle">×1</text>')
+        parts.append(f'<text class="caption" x="{centre - 16:.2f}" y="{base:.2f}" '
+                     f'text-anchor="end">{escape(lowers_label)}</text>')
+        parts.append(f'<text class="caption" x="{centre + 16:.2f}" y="{base:.2f}">'
+                     f"{escape(raises_label)}</text>")
+        return self._svg("factor-chart", base + 8, parts)
+
+    def _svg(self, kind: str, height: float, parts: Iterable[str]) -> Markup:
+        band = escape(self._exposure.band)
+        body = "\n".join(parts)
+        return Markup(
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind} band-{band}" '
+            f'viewBox="0 0 {_WIDTH} {height:.0f}" width="{_WIDTH}" height="{height:.0f}" '
+            f'role="img">\n<style>{escape(self._style)}</style>\n'
+            f'<g class="band-{band}">\n{body}\n</g>\n</svg>')
+
+
+def _horizon_p(exposure: ExposureView) -> float:
+    matching = [p.p for p in exposure.points if p.days == exposure.horizon_days]
+    if matching:
+        return matching[0]
+    return 1 - math.exp(-exposure.rate_value * exposure.horizon_days)
+
+
+def _y_ceiling(p_end: float) -> float:
+    """The y axis stops at a round share just above the curve's end, so a low curve has shape."""
+    return next((c for c in _Y_CEILINGS if p_end * 1.1 <= c), 1.0)
+
+
+def _y_grid(frame: _Frame, y_of: Callable[[float], float], y_max: float) -> str:
+    lines = []
+    for quarter in range(5):
+        p = y_max * quarter / 4
+        y = y_of(p)
+        css = "axis" if p == 0 else "grid"
+        lines.append(f'<line class="{css}" x1="{frame.left:.2f}" y1="{y:.2f}" '
+                     f'x2="{frame.right:.2f}" y2="{y:.2f}"/>')
+        lines.append(f'<text class="tick" x="{frame.left - 6:.2f}" y="{y + 3:.2f}" '
+                     f'text-anchor="end">{p * 100:g}%</text>')
+    return "\n".join(lines)
+
+
+def _x_ticks(frame: _Frame, x_of: Callable[[float], float], exposure: ExposureView,
+             x_max: float) -> str:
+    """Labelled days: the reported points and the horizon first, round numbers where they fit."""
+    major = [0, *(p.days for p in exposure.points), exposure.horizon_days]
+    minor = [t for t in _EXTRA_TICKS if t <= x_max]
+    placed: list[tuple[float, int, bool]] = []
+    for day, is_major in [(d, True) for d in major] + [(d, False) for d in minor]:
+        x = x_of(day)
+        if any(abs(x - other) < _MIN_TICK_GAP for other, _, _ in placed):
+            continue
+        placed.append((x, day, is_major))
+    out = []
+    for x, day, is_major in sorted(placed):
+        css = "tick major" if is_major else "tick"
+        out.append(f'<line class="axis" x1="{x:.2f}" y1="{frame.bottom:.2f}" '
+                   f'x2="{x:.2f}" y2="{frame.bottom + 4:.2f}"/>')
+        out.append(f'<text class="{css}" x="{x:.2f}" y="{frame.bottom + 15:.2f}" '
+                   f'text-anchor="middle">{day:,}</text>')
+    return "\n".join(out)
+
+
+def _reference(frame: _Frame, x: float, p_at_day: float, label: str) -> str:
+    """A dotted line at a reference day, its label running up the line where the curve is not.
+
+    Left of the day the curve is below P(day): with room above it, the label hangs from the
+    top on the left; otherwise it stands on the axis on the right, under the curve.
+    """
+    line = (f'<line class="reference" x1="{x:.2f}" y1="{frame.top:.2f}" '
+            f'x2="{x:.2f}" y2="{frame.bottom:.2f}"/>')
+    if not label:
+        return line
+    if p_at_day <= 0.5:
+        lx, ly, anchor = x - 4, frame.top + 2, "end"
+    else:
+        lx, ly, anchor = x + 10, frame.bottom - 4, "start"
+    return line + (f'\n<text class="reference-label" x="{lx:.2f}" y="{ly:.2f}" '
+                   f'text-anchor="{anchor}" transform="rotate(-90 {lx:.2f} {ly:.2f})">'
+                   f"{escape(label)}</text>")
+
+
+def _horizon(frame: _Frame, x: float, label: str, exposure: ExposureView) -> str:
+    anchor = "end" if x > frame.right - 120 else "middle"
+    text = f"{label} {exposure.horizon}: {exposure.p_horizon}".strip()
+    return (f'<line class="horizon" x1="{x:.2f}" y1="{frame.top - 4:.2f}" '
+            f'x2="{x:.2f}" y2="{frame.bottom:.2f}"/>\n'
+            f'<text class="horizon-label" x="{x:.2f}" y="{frame.top - 8:.2f}" '
+            f'text-anchor="{anchor}">{escape(text)}</text>')
+
+
+def _point(frame: _Frame, x: float, y: float, label: str, on_reference: bool = False,
+           after_horizon: bool = False) -> str:
+    """A marked point; its label sits above-left, where a rising curve leaves room.
+
+    Near the top of the plot that room is the horizon label's, and on the reference line it is
+    the reference label's, so there the label goes below-right, under the curve (above-right
+    when the curve runs along the axis); just past the horizon line it goes above-right.
+    """
+    dot = f'<circle class="point" cx="{x:.2f}" cy="{y:.2f}" r="3.2"/>'
+    if not label:
+        return dot
+    if on_reference:
+        anchor, dx, dy = "start", 7, (-6 if y > frame.bottom - 16 else 12)
+    elif after_horizon:
+        anchor, dx, dy = "start", 6, -6
+    elif y < frame.top + frame.height * 0.12:
+        near_right = x > frame.right - 40
+        anchor, dx, dy = ("end", -6, 14) if near_right else ("start", 6, 14)
+    else:
+        anchor, dx, dy = "end", -6, -6
+    return dot + (f'\n<text class="point-label" x="{x + dx:.2f}" y="{y + dy:.2f}" '
+                  f'text-anchor="{anchor}">{escape(label)}</text>')
+
+
+def _axis_titles(frame: _Frame, x_title: str, y_title: str) -> str:
+    x = frame.left + frame.width / 2
+    return (f'<text class="axis-title" x="{x:.2f}" y="{frame.bottom + 32:.2f}" '
+            f'text-anchor="middle">{escape(x_title)}</text>\n'
+            f'<text class="axis-title" x="{frame.left - 40:.2f}" y="{frame.top - 18:.2f}">'
+            f"{escape(y_title)}</text>")
+
+
+def _bar(row: ContributionView, index: int, frame: _Frame, row_height: float, centre: float,
+         scale: float) -> str:
+    y = frame.top + index * row_height
+    length = abs(math.log10(row.multiplier_value)) * scale if row.multiplier_value > 0 else 0
+    css = "raise" if row.raises else "lower"
+    x = centre if row.raises else centre - length
+    label_x = centre + length + 5 if row.raises else centre - length - 5
+    anchor = "start" if row.raises else "end"
+    mid = y + row_height / 2
+    return (f'<text class="row-label" x="{frame.left - 10:.2f}" y="{mid + 3:.2f}" '
+            f'text-anchor="end">{escape(_clip(row.rule_id, 34))}</text>\n'
+            f'<rect class="bar {css}" x="{x:.2f}" y="{y + 4:.2f}" width="{max(length, 1.5):.2f}" '
+            f'height="{row_height - 8:.2f}"/>\n'
+            f'<text class="value" x="{label_x:.2f}" y="{mid + 3:.2f}" '
+            f'text-anchor="{anchor}">{escape(row.multiplier)}</text>')
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+

@@ -1,0 +1,313 @@
+"""The record's view model: a ScoreResult and its questionnaire as plain, already-formatted values.
+
+Templates only place text; every figure arrives here formatted (see `formatting`), so the PDF, the
+HTML and the model card cannot disagree, and a template author never does arithmetic. Raw numbers
+stay alongside for charts and tests. Nothing here holds record wording: that lives in templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from riskcli.questionnaire import Questionnaire
+from riskcli.report import formatting as fmt
+from riskcli.results import (
+    Contribution,
+    Finding,
+    OptionAssessment,
+    ScoreResult,
+    SourceExposure,
+)
+
+HORIZON = "horizon"
+FIXED_POINTS = (7, 30, 90, 365)
+SEVERITY_ORDER = ("critical", "high", "medium", "moderate", "low", "info")
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    key: str
+    prompt: str
+    text: str
+    """Human-readable value (choice labels, Yes/No, long dates)."""
+    short: str
+    """The same with choice labels cut before their explanation, for tables."""
+    asked: bool
+    condition: str | None = None
+    """For a skipped question: the `when` that was false."""
+
+
+@dataclass(frozen=True)
+class SectionView:
+    title: str
+    answers: list[AnswerView]
+
+
+@dataclass(frozen=True)
+class PointView:
+    days: int
+    label: str
+    """'7', '30', … or the horizon's day count."""
+    p: float
+    percent: str
+
+
+@dataclass(frozen=True)
+class ExposureView:
+    rate: str
+    rate_value: float
+    horizon_days: int
+    horizon: str
+    p_horizon: str
+    points: list[PointView]
+    median: str
+    median_value: float | None
+    score: int
+    band: str
+    sources: list[SourceView]
+
+
+@dataclass(frozen=True)
+class SourceView:
+    title: str
+    active: bool
+    population: str
+    population_prompt: str
+    base_hazard: str
+    factors: list[tuple[str, str]]
+    daily_hazard: str
+    rate: str
+    share: str
+
+
+@dataclass(frozen=True)
+class ContributionView:
+    rule_id: str
+    title: str
+    factor: str
+    multiplier: str
+    multiplier_value: float
+    raises: bool
+    delta: str
+    without: str
+    sources: list[str]
+    answers: list[AnswerView]
+
+
+@dataclass(frozen=True)
+class ObligationView:
+    text: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class OptionView:
+    mode: str
+    label: str
+    name: str
+    """The label before its parenthesis: 'Permissive-open'."""
+    detail: str
+    """The parenthesis, if any: 'public weights, licence with conditions'."""
+    weights_public: bool
+    p_horizon: str
+    band: str | None
+    exposure: str
+    misuse_severity: str
+    public_weights_acceptable: bool
+    kept: list[str]
+    given_up: list[str]
+    obligations: list[ObligationView]
+    recommended: bool
+    intended: bool
+
+
+@dataclass(frozen=True)
+class FindingView:
+    rule_id: str
+    severity: str
+    title: str
+    rationale: str
+    mitigation: str
+    owner: str
+    effect: str | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """Everything a template may print. `answers` maps every question id, asked or not."""
+
+    title: str
+    organization: str
+    decision_owner: str
+    date: str
+    date_iso: str
+    answers: dict[str, AnswerView]
+    sections: list[SectionView]
+    exposure: ExposureView
+    contributions: list[ContributionView]
+    options: list[OptionView]
+    recommended: OptionView
+    intended: OptionView
+    differs_from_intended: bool
+    hosted_only: bool
+    headline: str
+    reasons: list[str]
+    mitigations: list[ObligationView]
+    findings: list[FindingView]
+    owners: list[str]
+    questionnaire: str
+    rules: str
+    sha256: str
+    answers_file: str
+    rescore_command: str
+    raw: dict[str, Any] = field(default_factory=dict)
+    """The checked answers as stored, for templates that test a value (`raw.pivot_acceptable`)."""
+
+
+def build_view(result: ScoreResult, questionnaire: Questionnaire) -> RecordView:
+    values = result.answers
+    answers = _answers(values, questionnaire)
+    options = [_option(o, result) for o in result.options]
+    by_mode = {o.mode: o for o in options}
+    recommendation = result.recommendation
+    findings = sorted((_finding(f) for f in result.findings), key=_severity_rank)
+    mitigations = [ObligationView(m.text, m.owner) for m in recommendation.mitigations]
+    file_name = PurePath(result.file).name
+    return RecordView(
+        title=str(values.get("model_name", file_name)),
+        organization=str(values.get("organization", fmt.MISSING)),
+        decision_owner=str(values.get("decision_owner", fmt.MISSING)),
+        date=answers["decision_date"].text if "decision_date" in answers else fmt.MISSING,
+        date_iso=record_date(result).isoformat(),
+        answers=answers,
+        sections=[SectionView(s.title, [answers[q.id] for q in s.questions])
+                  for s in questionnaire.sections],
+        exposure=_exposure(result, questionnaire),
+        contributions=sorted((_contribution(c, values, questionnaire)
+                              for c in result.exposure.contributions), key=_strength),
+        options=options,
+        recommended=by_mode[recommendation.mode],
+        intended=by_mode[recommendation.intended_mode],
+        differs_from_intended=recommendation.differs_from_intended,
+        hosted_only=recommendation.hosted_only,
+        headline=recommendation.headline,
+        reasons=list(recommendation.reasons),
+        mitigations=mitigations,
+        findings=findings,
+        owners=_owners(findings, mitigations),
+        questionnaire=f"{result.questionnaire.id} {result.questionnaire.version}",
+        rules=f"{result.rules.id} {result.rules.version}",
+        sha256=result.answers_sha256,
+        answers_file=file_name,
+        rescore_command=f"riskcli score {file_name}",
+        raw=dict(values),
+    )
+
+
+def record_date(result: ScoreResult) -> dt.date:
+    """The date the record carries, and the PDF's metadata dates: the decision's own date."""
+    value = result.answers.get("decision_date")
+    if value is None:
+        return dt.date(1970, 1, 1)
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _answers(values: dict[str, Any], questionnaire: Questionnaire) -> dict[str, AnswerView]:
+    views: dict[str, AnswerView] = {}
+    for q in questionnaire.questions:
+        asked = q.id in values
+        value = values.get(q.id)
+        views[q.id] = AnswerView(
+            key=q.id, prompt=q.prompt, asked=asked,
+            text=fmt.answer_text(q, value), short=fmt.answer_text(q, value, short=True),
+            condition=None if asked or q.when is None else str(q.when))
+    return views
+
+
+def _exposure(result: ScoreResult, questionnaire: Questionnaire) -> ExposureView:
+    exposure = result.exposure
+    points = [PointView(t, str(t), exposure.p_leak[str(t)], fmt.percent(exposure.p_leak[str(t)]))
+              for t in FIXED_POINTS if str(t) in exposure.p_leak]
+    p_horizon = exposure.p_leak[HORIZON]
+    return ExposureView(
+        rate=fmt.rate(exposure.rate_per_day), rate_value=exposure.rate_per_day,
+        horizon_days=exposure.horizon_days, horizon=fmt.days(exposure.horizon_days),
+        p_horizon=fmt.percent(p_horizon), points=points,
+        median=fmt.days(exposure.median_days_to_leak),
+        median_value=exposure.median_days_to_leak,
+        score=exposure.score, band=exposure.band,
+        sources=[_source(s, questionnaire) for s in exposure.sources])
+
+
+def _source(source: SourceExposure, questionnaire: Questionnaire) -> SourceView:
+    question = questionnaire.by_id.get(source.population_key or "")
+    return SourceView(
+        title=source.title, active=source.active, population=fmt.integer(source.population),
+        population_prompt=question.prompt if question else "",
+        base_hazard=fmt.rate(source.base_daily_hazard),
+        factors=[(name, fmt.multiplier(value)) for name, value in source.factors.items()],
+        daily_hazard=fmt.rate(source.daily_hazard), rate=fmt.rate(source.rate_per_day),
+        share=fmt.percent(source.share))
+
+
+def _contribution(c: Contribution, values: dict[str, Any],
+                  questionnaire: Questionnaire) -> ContributionView:
+    answers = [AnswerView(key=k, prompt=_prompt(questionnaire, k), asked=True,
+                          text=fmt.answer_text(questionnaire.by_id.get(k), v),
+                          short=fmt.answer_text(questionnaire.by_id.get(k), v, short=True))
+               for k, v in c.answers.items()]
+    return ContributionView(
+        rule_id=c.rule_id, title=c.title, factor=c.factor,
+        multiplier=fmt.multiplier(c.multiplier), multiplier_value=c.multiplier,
+        raises=c.multiplier > 1, delta=fmt.rate(c.delta_lambda, signed=True),
+        without=fmt.rate(c.lambda_without), sources=list(c.sources), answers=answers)
+
+
+def _strength(view: ContributionView) -> tuple[float, str]:
+    """Strongest multiplier first (either way), so the chart and its table read top-down."""
+    value = view.multiplier_value
+    return (-abs(math.log(value)) if value > 0 else 0.0), view.rule_id
+
+
+def _prompt(questionnaire: Questionnaire, key: str) -> str:
+    question = questionnaire.by_id.get(key)
+    return question.prompt if question else key
+
+
+def _option(option: OptionAssessment, result: ScoreResult) -> OptionView:
+    recommendation = result.recommendation
+    name, detail = fmt.split_label(option.label)
+    return OptionView(
+        mode=option.mode, label=option.label, name=name, detail=detail,
+        weights_public=option.weights_public,
+        p_horizon=fmt.percent(option.p_leak_horizon), band=option.band,
+        exposure=option.exposure, misuse_severity=option.misuse_severity,
+        public_weights_acceptable=option.public_weights_acceptable,
+        kept=list(option.kept), given_up=list(option.given_up),
+        obligations=[ObligationView(m.text, m.owner) for m in option.obligations],
+        recommended=option.mode == recommendation.mode,
+        intended=option.mode == recommendation.intended_mode)
+
+
+def _finding(finding: Finding) -> FindingView:
+    return FindingView(rule_id=finding.rule_id, severity=finding.severity, title=finding.title,
+                       rationale=finding.rationale, mitigation=finding.mitigation,
+                       owner=finding.owner, effect=finding.effect)
+
+
+def _severity_rank(finding: FindingView) -> tuple[int, str]:
+    rank = (SEVERITY_ORDER.index(finding.severity) if finding.severity in SEVERITY_ORDER
+            else len(SEVERITY_ORDER))
+    return rank, finding.rule_id
+
+
+def _owners(findings: list[FindingView], mitigations: list[ObligationView]) -> list[str]:
+    """Each role that owns an action, once, in order of first appearance: the sign-off rows."""
+    seen: dict[str, None] = {}
+    for owner in [m.owner for m in mitigations] + [f.owner for f in findings]:
+        seen.setdefault(owner, None)
+    return list(seen)

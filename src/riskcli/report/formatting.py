@@ -1,0 +1,122 @@
+"""How numbers and answers read in the record: the one place the report turns figures into text.
+
+The PDF, the HTML and the model-card Markdown all print the same figures, so each kind of number
+(a probability, a number of days, a leak rate, a multiplier) is formatted here once. Probabilities
+and durations defer to the rules `riskcli score` and the recommendation's sentences already use, so
+a reviewer never finds '>99%' in a reason and '99.9%' in the table beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from riskcli import options
+from riskcli.questionnaire import Question
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+MISSING = "—"
+
+
+def percent(p: float | None) -> str:
+    """The CLI's rule (riskcli.options.percent), so the record, `score` and the recommendation's
+    own sentences agree: never '100%' for something short of certain."""
+    return MISSING if p is None else options.percent(p)
+
+
+def days(value: float | None) -> str:
+    """The CLI's rule (riskcli.options.days_text), for the same reason."""
+    return options.days_text(value)
+
+
+def rate(value: float, signed: bool = False) -> str:
+    """A leak rate per day with three significant figures, small values as powers of ten.
+
+    Partner-only releases have rates around 10⁻⁵ per day; '0.0000123' hides the magnitude a
+    reviewer needs to see, so those read as 1.23 × 10⁻⁵.
+    """
+    sign = ""
+    if signed:
+        sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    magnitude = abs(value)
+    if magnitude == 0:
+        return f"{sign}0"
+    if magnitude >= 0.01:
+        return f"{sign}{_significant(magnitude)}"
+    exponent = math.floor(math.log10(magnitude))
+    mantissa = magnitude / 10**exponent
+    if round(mantissa, 2) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{sign}{mantissa:.2f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def _significant(value: float) -> str:
+    digits = max(0, 2 - math.floor(math.log10(value)))
+    return f"{value:,.{digits}f}"
+
+
+def multiplier(value: float) -> str:
+    return f"×{value:.3g}"
+
+
+def integer(value: int) -> str:
+    return f"{value:,}"
+
+
+def long_date(value: str | dt.date) -> str:
+    """'2023-02-24' as '24 February 2023': unambiguous for readers on both sides of the Atlantic."""
+    date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+def short_label(label: str) -> str:
+    """The part of a choice label before its explanation ('Extreme - a headline model …')."""
+    return label.split(" - ", 1)[0].strip()
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """'Gated (access on application)' -> ('Gated', 'access on application')."""
+    head, sep, tail = label.partition(" (")
+    if sep and tail.endswith(")"):
+        return head.strip(), tail[:-1].strip()
+    return label.strip(), ""
+
+
+def answer_text(question: Question | None, value: Any, short: bool = False) -> str:
+    """An answer as a person reads it: choice labels rather than stored values, Yes/No, dates."""
+    if value is None:
+        return MISSING
+    if question is None:
+        return _plain(value)
+    kind = question.type
+    if kind == "bool":
+        return "Yes" if value else "No"
+    if kind == "choice":
+        return _choice_label(question, value, short)
+    if kind == "multi_choice":
+        return "; ".join(_choice_label(question, item, short) for item in value) or MISSING
+    if kind == "date":
+        return long_date(value)
+    if kind == "int":
+        return integer(int(value))
+    if kind == "float":
+        return f"{float(value):,.6g}"
+    return str(value)
+
+
+def _choice_label(question: Question, value: Any, short: bool) -> str:
+    choice = question.choice(str(value))
+    if choice is None:
+        return str(value)
+    return short_label(choice.label) if short else choice.label
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return "; ".join(_plain(item) for item in value)
+    return str(value)

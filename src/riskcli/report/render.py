@@ -1,0 +1,94 @@
+"""One ScoreResult in, one record out: HTML, PDF or the model card's Markdown section.
+
+All three formats share one view model (`context.build_view`), so they print the same figures.
+The PDF is the HTML record run through WeasyPrint, which is imported only when a PDF is asked
+for. Writing goes through `fileio.write_atomic`, and only after the whole render succeeded, so a
+failed render leaves the previous file (or none) in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from riskcli.errors import Problem, TemplateError
+from riskcli.fileio import write_atomic
+from riskcli.questionnaire import Questionnaire
+from riskcli.report.charts import Charts
+from riskcli.report.context import RecordView, build_view, record_date
+from riskcli.report.templates import CHART_STYLE, STYLESHEET, TemplateSet, load_templates
+from riskcli.resources import default_templates
+from riskcli.results import ScoreResult
+
+if TYPE_CHECKING:
+    from riskcli.report.pdf import AssetFetcher
+
+Format = Literal["pdf", "html", "md"]
+FORMATS: tuple[Format, ...] = ("pdf", "html", "md")
+_EXTENSIONS: dict[str, Format] = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md",
+                                  ".markdown": "md"}
+
+
+def format_for(path: Path | str) -> Format | None:
+    """The format an output file's extension names, or None when it names none."""
+    return _EXTENSIONS.get(Path(path).suffix.lower())
+
+
+def template_context(result: ScoreResult, questionnaire: Questionnaire, templates: TemplateSet,
+                     for_pdf: bool) -> dict[str, Any]:
+    view = build_view(result, questionnaire)
+    return {
+        "record": view,
+        "charts": Charts(view.exposure, view.contributions, templates.text(CHART_STYLE),
+                         _leak_curve()),
+        "stylesheet": templates.text(STYLESHEET),
+        "for_pdf": for_pdf,
+    }
+
+
+def render_html(result: ScoreResult, questionnaire: Questionnaire, templates: TemplateSet,
+                for_pdf: bool = False) -> str:
+    return templates.render_html(template_context(result, questionnaire, templates, for_pdf))
+
+
+def render_markdown(result: ScoreResult, questionnaire: Questionnaire,
+                    templates: TemplateSet) -> str:
+    return templates.render_markdown(template_context(result, questionnaire, templates, False))
+
+
+def render_pdf(result: ScoreResult, questionnaire: Questionnaire, templates: TemplateSet,
+               fetcher: AssetFetcher | None = None) -> bytes:
+    from riskcli.report.pdf import html_to_pdf  # WeasyPrint costs ~0.6 s to import
+
+    html = render_html(result, questionnaire, templates, for_pdf=True)
+    return html_to_pdf(html, templates, record_date(result), fetcher)
+
+
+def render(result: ScoreResult, questionnaire: Questionnaire, fmt: Format,
+           templates: TemplateSet | None = None) -> bytes:
+    """The finished document as bytes, ready to be written."""
+    templates = templates or load_templates(default_templates())
+    if fmt == "pdf":
+        return render_pdf(result, questionnaire, templates)
+    if fmt == "html":
+        return render_html(result, questionnaire, templates).encode("utf-8")
+    if fmt == "md":
+        return render_markdown(result, questionnaire, templates).encode("utf-8")
+    raise TemplateError(Problem("", "format", f"unknown format {fmt!r}"))
+
+
+def write_report(result: ScoreResult, questionnaire: Questionnaire, out: Path | str,
+                 fmt: Format, templates: TemplateSet | None = None) -> None:
+    """Render completely, then replace `out` in one step."""
+    write_atomic(out, render(result, questionnaire, fmt, templates))
+
+
+def _leak_curve() -> Callable[[float, float], float]:
+    """The exposure model's own P(leak by t), so the chart cannot drift from the figures."""
+    from riskcli.exposure import leak_probability
+
+    return leak_probability
+
+
+__all__ = ["FORMATS", "Format", "RecordView", "format_for", "render", "write_report"]

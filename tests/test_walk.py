@@ -133,15 +133,33 @@ def test_going_back_keeps_the_answer_until_it_is_changed(small):
     assert walk.values == {"name": "LLaMA", "shares": True, "holders": 50}
 
 
-def test_after_going_back_the_walk_continues_in_order(small):
-    """Later questions come again with their answers suggested, so Enter keeps them."""
+def test_after_going_back_the_walk_returns_to_the_first_open_question(small):
+    """Fixing one answer does not mean confirming every answer after it again."""
     walk = Walk(small)
     answer_all(walk, "LLaMA", True, 50, ["logging"])
+    assert current_id(walk) == "crowded"
     walk.back()
     walk.back()
-    walk.answer(70)
-    assert current_id(walk) == "controls"
-    assert walk.suggestion() == ["logging"]
+    walk.back()
+    assert current_id(walk) == "shares"
+    walk.answer(True)
+    assert current_id(walk) == "crowded"
+    assert walk.values["holders"] == 50
+
+
+def test_a_question_a_changed_answer_makes_applicable_is_asked_next(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", False, 30)
+    while current_id(walk) != "shares":
+        walk.back()
+    walk.answer(True)
+    assert current_id(walk) == "holders"
+
+
+def test_a_resumed_walk_with_a_gap_continues_at_the_next_open_question(small):
+    walk = Walk(small, {"name": "LLaMA", "horizon": 30})
+    walk.answer(False)
+    assert current_id(walk) == "note"
 
 
 def test_changing_an_answer_drops_the_answers_that_no_longer_apply(small):

@@ -1,11 +1,13 @@
 """Walking a questionnaire: which question comes next, going back, and which answers still apply.
 
 Pure logic with no terminal in sight, so `assess` can be tested (and reasoned about) without one.
-The walk is a cursor over the questions in order. Moving forward lands on the next question whose
-`when` holds for the answers so far; going back lands on the previous one, whose answer becomes the
-suggestion, so a lead who steps back and changes nothing loses nothing. Every change of an answer
-drops the answers whose question no longer applies, exactly as `riskcli validate` would want them
-absent.
+The walk is a cursor over the questions in order. Going back lands on the previous question whose
+`when` holds, with its answer as the suggestion, so a lead who steps back and changes nothing loses
+nothing. Moving forward lands on the next question that applies and has no answer yet: after
+stepping back to fix one answer, the lead returns to where they were instead of re-confirming
+everything in between (any question the change made applicable, or whose answer it dropped, has no
+answer and is asked). Every change drops the answers whose question no longer applies, exactly as
+`riskcli validate` wants them absent.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class Walk:
         else:
             self.values[question.id] = value
         self.values = prune(self.questionnaire, self.values)
-        self.current = self._next_after(question)
+        self.current = self._next_unanswered_after(question) or self._first_missing_required()
 
     def back(self) -> bool:
         """Return to the previous question that applies; False (and stay) at the first one."""
@@ -103,11 +105,18 @@ class Walk:
                 return question
         return None
 
-    def _next_after(self, question: Question) -> Question | None:
+    def _next_unanswered_after(self, question: Question) -> Question | None:
         questions = self.questionnaire.questions
         for candidate in questions[self._index(question) + 1:]:
-            if self._applies(candidate):
+            if candidate.id not in self.values and self._applies(candidate):
                 return candidate
+        return None
+
+    def _first_missing_required(self) -> Question | None:
+        """A safety net: the walk never ends while a required question that applies is open."""
+        for question in self.questionnaire.questions:
+            if question.required and question.id not in self.values and self._applies(question):
+                return question
         return None
 
     def _index(self, question: Question) -> int:

@@ -1,0 +1,237 @@
+"""The terminal side of `assess`: show a question, read a line, turn it into a value, or re-ask.
+
+Everything the lead reads about a question (section titles, prompts, help, choice labels) comes
+from the questionnaire; what is typed is converted to a Python value here and then checked by
+`values.coerce`, so a wrong answer is refused with the same reason an answers file would get.
+Which question comes next is not decided here but in `riskcli.walk`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from riskcli.questionnaire import Question, Questionnaire, Section
+from riskcli.values import AnswerValueError, coerce, expectation
+from riskcli.walk import Walk
+
+HELP = "?"
+BACK = "<"
+_YES = frozenset({"y", "yes", "true"})
+_NO = frozenset({"n", "no", "false"})
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_SHOWN_TEXT_CHARS = 40
+
+
+class GoBack:
+    """What `Prompter.ask` returns when the lead typed `<`."""
+
+
+GO_BACK = GoBack()
+
+
+def parse_reply(question: Question, text: str) -> Any:
+    """Turn a typed line into a checked value; raise AnswerValueError saying what was expected."""
+    text = text.strip()
+    kind = question.type
+    if kind == "bool":
+        raw: Any = _bool(text)
+    elif kind in ("int", "float"):
+        raw = _number(text)
+    elif kind == "choice":
+        raw = _choice(question, text)
+    elif kind == "multi_choice":
+        raw = [_choice(question, token) for token in re.split(r"[,\s]+", text) if token]
+    else:
+        raw = text
+    return coerce(question, raw)
+
+
+def _bool(text: str) -> Any:
+    word = text.lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    return text
+
+
+def _number(text: str) -> Any:
+    """Whole numbers stay int so an int question can refuse 2.5; '100,000' is read as 100000."""
+    cleaned = text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
+    for convert in (int, float):
+        try:
+            return convert(cleaned)
+        except ValueError:
+            continue
+    return text
+
+
+def _choice(question: Question, token: str) -> str:
+    """A choice by its number in the list or by its value (case and dashes forgiven)."""
+    if token.isdigit():
+        number = int(token)
+        if 1 <= number <= len(question.choices):
+            return question.choices[number - 1].value
+        raise AnswerValueError(
+            f"expected a number from 1 to {len(question.choices)} or {expectation(question)}, "
+            f'got "{token}"'
+        )
+    return token.lower().replace("-", "_")
+
+
+def show_value(question: Question, value: Any) -> str:
+    """An answer as the lead would type it back: yes/no, comma-separated lists, ISO dates."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Prompter:
+    """Reads and writes through one rich Console, which drops colour when piped or NO_COLOR."""
+
+    def __init__(self, console: Console):
+        self.console = console
+
+    def say(self, text: str, style: str = "") -> None:
+        self.console.print(Text(text, style=style))
+
+    def section(self, section: Section, number: int, total: int) -> None:
+        self.console.print()
+        self.console.rule(Text(f"{section.title} ({number}/{total})", style="bold"),
+                          align="left")
+        if section.help:
+            self.say(section.help, style="dim")
+
+    def ask(self, question: Question, suggestion: Any, can_go_back: bool) -> Any:
+        """Ask until the reply is acceptable; return the value, None (skipped) or GO_BACK."""
+        self._show_question(question, can_go_back)
+        while True:
+            reply = self.console.input(self._input_prompt(question, suggestion)).strip()
+            if reply == HELP:
+                self._show_help(question)
+            elif reply == BACK and can_go_back:
+                return GO_BACK
+            elif reply == BACK:
+                self._refuse("this is the first question; there is nothing to go back to")
+            elif not reply:
+                if suggestion is not None or not question.required:
+                    return suggestion
+                hint = self._hint(question)
+                self._refuse(f"an answer is required ({hint})" if hint else "an answer is required")
+            else:
+                try:
+                    return parse_reply(question, reply)
+                except AnswerValueError as exc:
+                    self._refuse(str(exc))
+
+    def summary(self, questionnaire: Questionnaire, values: Mapping[str, Any]) -> None:
+        self.console.print()
+        self.console.rule(Text("Your answers", style="bold"), align="left")
+        for section in questionnaire.sections:
+            answered = [q for q in section.questions if q.id in values]
+            if not answered:
+                continue
+            self.say(section.title, style="bold")
+            table = Table.grid(padding=(0, 2))
+            table.add_column(no_wrap=True)
+            table.add_column(overflow="fold")
+            for question in answered:
+                table.add_row(question.id, show_value(question, values[question.id]))
+            self.console.print(Padding(table, (0, 0, 0, 2), expand=False))
+
+    def _show_question(self, question: Question, can_go_back: bool) -> None:
+        self.console.print()
+        self.say(question.prompt, style="bold")
+        for number, choice in enumerate(question.choices, start=1):
+            line = Text(f"  {number:>2}) ", style="cyan")
+            line.append(choice.label)
+            line.append(f"  [{choice.value}]", style="dim")
+            self.console.print(line)
+        keys = [self._hint(question)]
+        if self._has_help(question):
+            keys.append("? help")
+        if can_go_back:
+            keys.append("< back")
+        self.say("  " + "  ·  ".join(k for k in keys if k), style="dim")
+
+    def _input_prompt(self, question: Question, suggestion: Any) -> Text:
+        if question.type == "bool":
+            shown = {True: "Y/n", False: "y/N"}.get(suggestion, "y/n")
+        elif suggestion is not None:
+            shown = _shorten(show_value(question, suggestion))
+        else:
+            shown = "" if question.required else "Enter to skip"
+        prompt = Text("> ")
+        if shown:
+            prompt = Text.assemble(("[", "dim"), (shown, "green"), ("] ", "dim"), "> ")
+        return prompt
+
+    def _hint(self, question: Question) -> str:
+        if question.type == "choice":
+            return "a number or a value"
+        if question.type == "multi_choice":
+            return "numbers or values, separated by commas"
+        if question.type == "bool":
+            return "y or n"
+        if question.type == "text":
+            return "" if question.required else "optional"
+        return expectation(question)
+
+    def _has_help(self, question: Question) -> bool:
+        return bool(question.help) or any(c.help for c in question.choices)
+
+    def _show_help(self, question: Question) -> None:
+        if question.help:
+            self.console.print(Padding(Text(question.help), (0, 0, 0, 2), expand=False))
+        for number, choice in enumerate(question.choices, start=1):
+            if choice.help:
+                line = Text(f"  {number:>2}) ", style="cyan")
+                line.append(f"{choice.label}: ", style="bold")
+                line.append(choice.help)
+                self.console.print(Padding(line, (0, 0, 0, 2), expand=False))
+        if not self._has_help(question):
+            self.say("  No further help for this question.", style="dim")
+        self.say(f"  Expected: {expectation(question)}.", style="dim")
+
+    def _refuse(self, reason: str) -> None:
+        self.say(f"  ! {reason}", style="red")
+
+
+def _shorten(text: str) -> str:
+    one_line = " ".join(text.split())
+    if len(one_line) <= _SHOWN_TEXT_CHARS:
+        return one_line
+    return one_line[: _SHOWN_TEXT_CHARS - 3] + "..."
+
+
+def interview(walk: Walk, prompter: Prompter, save: Callable[[dict[str, Any]], None]) -> None:
+    """Ask until the walk is done, saving the answers after every accepted reply."""
+    questionnaire = walk.questionnaire
+    sections = [s.id for s in questionnaire.sections]
+    shown_section: str | None = None
+    while walk.current is not None:
+        question = walk.current
+        section = questionnaire.section_of[question.id]
+        if section.id != shown_section:
+            prompter.section(section, sections.index(section.id) + 1, len(sections))
+            shown_section = section.id
+        reply = prompter.ask(question, walk.suggestion(), can_go_back=not walk.is_first)
+        if reply is GO_BACK:
+            walk.back()
+            continue
+        walk.answer(reply)
+        save(walk.values)

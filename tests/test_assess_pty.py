@@ -1,0 +1,209 @@
+"""`riskcli assess` in a real pseudo-terminal: Ctrl-C, a closed input, resuming, confirming."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from riskcli.questionnaire import Question, Questionnaire
+from riskcli.values import coerce
+
+pexpect = pytest.importorskip("pexpect")
+
+TIMEOUT = 20
+COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m")
+"""A foreground colour escape (bold or dim alone is not colour)."""
+
+
+def typed(value: Any) -> str:
+    if isinstance(value, bool):
+        return "y" if value else "n"
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
+def asked(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
+    """The questions a lead giving these answers is asked, in order."""
+    given: dict[str, Any] = {}
+    out = []
+    for question in questionnaire.questions:
+        if question.id in answers and questionnaire.applies(question, given):
+            given[question.id] = coerce(question, answers[question.id])
+            out.append(question)
+    return out
+
+
+def on_disk(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
+
+
+def as_saved(question: Question, value: Any) -> Any:
+    checked = coerce(question, value)
+    return checked.isoformat() if hasattr(checked, "isoformat") else checked
+
+
+@pytest.fixture
+def spawn(tmp_path: Path):
+    """Start `python -m riskcli assess ...` in a pseudo-terminal inside tmp_path."""
+    children = []
+
+    def start(*args: str, colour: bool = False):
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+        env["TERM"] = "xterm-256color"
+        if not colour:
+            env["NO_COLOR"] = "1"
+        child = pexpect.spawn(sys.executable, ["-m", "riskcli", "assess", *args], cwd=tmp_path,
+                              env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200))
+        child.logfile_read = io.StringIO()  # everything the lead saw, for assertions
+        children.append(child)
+        return child
+
+    yield start
+    for child in children:
+        if child.isalive():
+            child.terminate(force=True)
+
+
+def reach(child, question: Question) -> None:
+    """Wait until the question is asked and the input line is waiting for a reply."""
+    child.expect_exact(question.prompt)
+    child.expect_exact("> ")
+
+
+def answer(child, question: Question, value: Any) -> None:
+    reach(child, question)
+    child.sendline(typed(value))
+
+
+def screen(child) -> str:
+    return child.logfile_read.getvalue()
+
+
+def finish(child) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_an_answer_given_before_ctrl_c_is_kept_and_resume_continues_to_the_end(
+    spawn, tmp_path, runner, questionnaire, llama1_answers
+):
+    from riskcli.cli import app
+
+    questions = asked(questionnaire, llama1_answers)
+    first, rest = questions[:6], questions[6:]
+    child = spawn("-o", "answers.yaml")
+    for question in first:
+        answer(child, question, llama1_answers[question.id])
+    reach(child, rest[0])
+    child.sendintr()
+    child.expect_exact("Continue with: riskcli assess -o answers.yaml --resume")
+    assert finish(child) == 130
+    path = tmp_path / "answers.yaml"
+    assert on_disk(path) == {q.id: as_saved(q, llama1_answers[q.id]) for q in first}
+
+    child = spawn("-o", "answers.yaml", "--resume")
+    for question in rest:
+        answer(child, question, llama1_answers[question.id])
+    child.expect_exact("Render the decision record")
+    assert finish(child) == 0
+    assert first[0].prompt not in screen(child)
+    assert on_disk(path) == {q.id: as_saved(q, llama1_answers[q.id]) for q in questions}
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+
+
+def test_a_closed_input_stops_like_ctrl_c_and_keeps_the_answers(
+    spawn, tmp_path, questionnaire, llama1_answers
+):
+    questions = asked(questionnaire, llama1_answers)
+    child = spawn("-o", "answers.yaml")
+    answer(child, questions[0], llama1_answers[questions[0].id])
+    reach(child, questions[1])
+    child.sendeof()
+    child.expect_exact("1 answer is saved in answers.yaml")
+    assert finish(child) == 130
+    assert on_disk(tmp_path / "answers.yaml") == {
+        questions[0].id: llama1_answers[questions[0].id]
+    }
+
+
+def test_a_resume_after_going_back_starts_where_the_lead_was(
+    spawn, tmp_path, questionnaire, llama1_answers
+):
+    questions = asked(questionnaire, llama1_answers)
+    child = spawn("-o", "answers.yaml")
+    for question in questions[:3]:
+        answer(child, question, llama1_answers[question.id])
+    reach(child, questions[3])
+    child.sendline("<")
+    reach(child, questions[2])
+    child.sendintr()
+    assert finish(child) == 130
+    assert list(on_disk(tmp_path / "answers.yaml")) == [q.id for q in questions[:3]]
+
+    child = spawn("-o", "answers.yaml", "--resume")
+    reach(child, questions[3])
+    child.sendintr()
+    assert finish(child) == 130
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [pytest.param("n", 2, id="declined"), pytest.param("", 2, id="enter-means-no")],
+)
+def test_an_existing_file_is_kept_unless_the_lead_confirms(spawn, tmp_path, reply, status):
+    path = tmp_path / "answers.yaml"
+    path.write_text("questionnaire: {id: distribution, version: '1.0'}\nanswers: {}\n")
+    before = path.read_bytes()
+    child = spawn("-o", "answers.yaml")
+    child.expect_exact("already exists")
+    child.expect_exact("[y/N] > ")
+    child.sendline(reply)
+    child.expect_exact("not overwritten")
+    assert finish(child) == status
+    assert path.read_bytes() == before
+
+
+def test_a_confirmed_overwrite_starts_a_new_assessment(
+    spawn, tmp_path, questionnaire, llama1_answers
+):
+    path = tmp_path / "answers.yaml"
+    path.write_text("questionnaire: {id: distribution, version: '1.0'}\nanswers: {}\n")
+    questions = asked(questionnaire, llama1_answers)
+    child = spawn("-o", "answers.yaml")
+    child.expect_exact("[y/N] > ")
+    child.sendline("y")
+    answer(child, questions[0], "A new model")
+    reach(child, questions[1])
+    child.sendintr()
+    assert finish(child) == 130
+    assert on_disk(path) == {questions[0].id: "A new model"}
+
+
+@pytest.mark.parametrize(
+    ("colour", "expected"),
+    [pytest.param(True, True, id="terminal-has-colour"),
+     pytest.param(False, False, id="no-color-respected")],
+)
+def test_colour_only_on_a_terminal_without_no_color(
+    spawn, questionnaire, llama1_answers, colour, expected
+):
+    questions = asked(questionnaire, llama1_answers)
+    choice_at = next(i for i, q in enumerate(questions) if q.type == "choice")
+    child = spawn("-o", "answers.yaml", colour=colour)
+    for question in questions[:choice_at]:
+        answer(child, question, llama1_answers[question.id])
+    child.expect_exact(questions[choice_at].choices[-1].label)
+    child.expect_exact("> ")
+    child.sendintr()
+    finish(child)
+    assert bool(COLOUR.search(screen(child))) is expected

@@ -162,7 +162,7 @@ def test_typed_replies_become_answer_values(questionnaire, qid, text, value):
         pytest.param("decision_date", "24/02/2023", "YYYY-MM-DD", id="date-wrong-shape"),
         pytest.param("intended_mode", "9", "from 1 to 3", id="choice-number-out-of-range"),
         pytest.param("intended_mode", "gatd", "did you mean gated?", id="choice-typo"),
-        pytest.param("weights_leave_premises", "maybe", "true or false", id="bool-unclear"),
+        pytest.param("weights_leave_premises", "maybe", "expected y or n", id="bool-unclear"),
         pytest.param("download_controls", "1,1", "listed twice", id="multi-twice"),
         pytest.param("download_controls", "none,1", "cannot be combined", id="multi-exclusive"),
     ],
@@ -200,6 +200,7 @@ def test_enter_takes_the_default(assess, answers_path, questionnaire, llama1_ans
     result = assess(lines)
     assert result.exit_code == 0, result.output
     assert saved(answers_path)["horizon_days"] == 365
+    assert "→ 365" in result.output  # Enter types nothing; the lead sees what it took
 
 
 def test_question_mark_shows_the_help_and_asks_again(
@@ -233,6 +234,7 @@ def test_going_back_and_pressing_enter_keeps_the_earlier_answer(
     lines[1:1] = ["<", ""]  # at the second question: back to the first, Enter keeps it
     result = assess(lines)
     assert result.exit_code == 0, result.output
+    assert f"[{lines[0]}] > " in result.output  # the earlier answer is offered on Enter
     assert saved(answers_path) == plain_values(questionnaire, llama1_answers)
 
 
@@ -250,6 +252,7 @@ def test_going_back_to_change_an_answer_drops_the_answers_that_no_longer_apply(
     assert answers["weights_leave_premises"] is False
     for qid in ("access_holders", "vetting", "download_controls", "artifact_size_gb"):
         assert qid not in answers
+    assert "No longer applies, removed: access_holders" in result.output
     assert runner.invoke(app, ["validate", str(answers_path)]).exit_code == 0
 
 

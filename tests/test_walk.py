@@ -167,9 +167,17 @@ def test_changing_an_answer_drops_the_answers_that_no_longer_apply(small):
     answer_all(walk, "LLaMA", True, 50, ["logging"], True)
     while current_id(walk) != "shares":
         walk.back()
-    walk.answer(False)
+    dropped = walk.answer(False)
     assert walk.values == {"name": "LLaMA", "shares": False}
+    assert [q.id for q in dropped] == ["holders", "controls", "crowded"]
     assert current_id(walk) == "horizon"
+
+
+def test_an_answer_that_changes_nothing_else_drops_nothing(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50)
+    walk.back()
+    assert walk.answer(60) == []
 
 
 def test_dropping_an_answer_drops_the_answers_that_depended_on_it():

@@ -70,7 +70,7 @@ def assess(
     q = engine.questionnaire
     resume_command = _resume_command(output, questionnaire, rules)
 
-    given = _starting_answers(output, resume, q, prompter)
+    given = _starting_answers(output, resume, q, prompter, resume_command)
     walk = Walk(q, given)
     _introduce(prompter, q, output, given, walk.done)
     saved = given is not None
@@ -110,7 +110,7 @@ def _command(words: list[str], questionnaire: Path | None, rules: Path | None) -
 
 
 def _starting_answers(
-    output: Path, resume: bool, q: Questionnaire, prompter: Prompter
+    output: Path, resume: bool, q: Questionnaire, prompter: Prompter, resume_command: str
 ) -> dict[str, Any] | None:
     """The answers to start from (None: a new file), after making sure nothing is clobbered."""
     name = str(output)
@@ -124,7 +124,7 @@ def _starting_answers(
         return None
     if resume:
         return _resumable_answers(output, q)
-    _confirm_overwrite(output, prompter)
+    _confirm_overwrite(output, prompter, resume_command)
     return None
 
 
@@ -144,21 +144,22 @@ def _resumable_answers(output: Path, q: Questionnaire) -> dict[str, Any]:
     return {key: value for key, value in values.items() if key in given}
 
 
-def _confirm_overwrite(output: Path, prompter: Prompter) -> None:
+def _confirm_overwrite(output: Path, prompter: Prompter, resume_command: str) -> None:
     """Overwrite an existing file only when a person at a terminal says so."""
     hint = f"continue it with --resume, or choose another file with -o; {output} is unchanged"
     if not sys.stdin.isatty():
         raise RiskcliError(Problem(str(output), "", f"already exists; {hint}"))
-    prompter.say(f"{output} already exists.", style="bold")
-    from rich.text import Text
-
+    prompter.say(f"{output} already exists. To continue it instead, answer N and run:",
+                 style="bold")
+    prompter.say(f"  {resume_command}")
     try:
-        reply = prompter.console.input(Text("Start a new assessment and overwrite it? [y/N] > "))
+        reply = prompter.read("Start a new assessment and overwrite it? [y/N] > ")
     except (KeyboardInterrupt, EOFError):
         prompter.console.print()
         reply = ""
     if reply.strip().lower() not in ("y", "yes"):
         raise RiskcliError(Problem(str(output), "", f"not overwritten; {hint}"))
+    prompter.console.print()
 
 
 def _introduce(

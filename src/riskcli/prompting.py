@@ -43,6 +43,8 @@ def parse_reply(question: Question, text: str) -> Any:
     kind = question.type
     if kind == "bool":
         raw: Any = _bool(text)
+        if not isinstance(raw, bool):
+            raise AnswerValueError(f'expected y or n, got "{text}"')
     elif kind in ("int", "float"):
         raw = _number(text)
     elif kind == "choice":
@@ -106,6 +108,11 @@ class Prompter:
     def __init__(self, console: Console):
         self.console = console
 
+    def read(self, prompt: str) -> str:
+        """One line from the lead. The prompt goes through input() itself, unstyled: readline
+        must know it, or an empty reply leaves the cursor on the prompt's line."""
+        return input(prompt)
+
     def say(self, text: str, style: str = "") -> None:
         self.console.print(Text(text, style=style))
 
@@ -120,7 +127,7 @@ class Prompter:
         """Ask until the reply is acceptable; return the value, None (skipped) or GO_BACK."""
         self._show_question(question, can_go_back)
         while True:
-            reply = self.console.input(self._input_prompt(question, suggestion)).strip()
+            reply = self.read(self._input_prompt(question, suggestion)).strip()
             if reply == HELP:
                 self._show_help(question)
             elif reply == BACK and can_go_back:
@@ -129,6 +136,7 @@ class Prompter:
                 self._refuse("this is the first question; there is nothing to go back to")
             elif not reply:
                 if suggestion is not None or not question.required:
+                    self._taken(question, suggestion)
                     return suggestion
                 hint = self._hint(question)
                 self._refuse(f"an answer is required ({hint})" if hint else "an answer is required")
@@ -157,8 +165,7 @@ class Prompter:
         self.console.print()
         self.say(question.prompt, style="bold")
         for number, choice in enumerate(question.choices, start=1):
-            line = Text(f"  {number:>2}) ", style="cyan")
-            line.append(choice.label)
+            line = self._choice_line(number, choice.label)
             line.append(f"  [{choice.value}]", style="dim")
             self.console.print(line)
         keys = [self._hint(question)]
@@ -168,17 +175,14 @@ class Prompter:
             keys.append("< back")
         self.say("  " + "  ·  ".join(k for k in keys if k), style="dim")
 
-    def _input_prompt(self, question: Question, suggestion: Any) -> Text:
+    def _input_prompt(self, question: Question, suggestion: Any) -> str:
         if question.type == "bool":
             shown = {True: "Y/n", False: "y/N"}.get(suggestion, "y/n")
         elif suggestion is not None:
             shown = _shorten(show_value(question, suggestion))
         else:
             shown = "" if question.required else "Enter to skip"
-        prompt = Text("> ")
-        if shown:
-            prompt = Text.assemble(("[", "dim"), (shown, "green"), ("] ", "dim"), "> ")
-        return prompt
+        return f"[{shown}] > " if shown else "> "
 
     def _hint(self, question: Question) -> str:
         if question.type == "choice":
@@ -199,13 +203,29 @@ class Prompter:
             self.console.print(Padding(Text(question.help), (0, 0, 0, 2), expand=False))
         for number, choice in enumerate(question.choices, start=1):
             if choice.help:
-                line = Text(f"  {number:>2}) ", style="cyan")
-                line.append(f"{choice.label}: ", style="bold")
-                line.append(choice.help)
-                self.console.print(Padding(line, (0, 0, 0, 2), expand=False))
+                self.console.print(self._choice_line(number, choice.label))
+                self.console.print(Padding(Text(choice.help, style="dim"), (0, 0, 0, 7),
+                                           expand=False))
         if not self._has_help(question):
             self.say("  No further help for this question.", style="dim")
-        self.say(f"  Expected: {expectation(question)}.", style="dim")
+        hint = self._hint(question)
+        if hint:
+            self.say(f"  Expected: {hint}.", style="dim")
+
+    def dropped(self, questions: list[Question]) -> None:
+        """Say which answers a changed answer removed, so nothing vanishes silently."""
+        names = ", ".join(q.id for q in questions)
+        self.say(f"  No longer applies, removed: {names}", style="yellow")
+
+    def _choice_line(self, number: int, label: str) -> Text:
+        line = Text(f"  {number:>2}) ", style="cyan")
+        line.append(label)
+        return line
+
+    def _taken(self, question: Question, suggestion: Any) -> None:
+        """Enter typed nothing on screen; show what it took."""
+        shown = "left unanswered" if suggestion is None else show_value(question, suggestion)
+        self.say(f"  → {_shorten(shown)}", style="dim")
 
     def _refuse(self, reason: str) -> None:
         self.say(f"  ! {reason}", style="red")
@@ -233,5 +253,7 @@ def interview(walk: Walk, prompter: Prompter, save: Callable[[dict[str, Any]], N
         if reply is GO_BACK:
             walk.back()
             continue
-        walk.answer(reply)
+        dropped = walk.answer(reply)
         save(walk.values)
+        if dropped:
+            prompter.dropped(dropped)

@@ -76,18 +76,23 @@ class Walk:
         question = question or self._require_current()
         return self.values.get(question.id, question.default)
 
-    def answer(self, value: Any) -> None:
+    def answer(self, value: Any) -> list[Question]:
         """Record an answer (already checked by `coerce`) to the current question and move on.
 
         None leaves an optional question unanswered (and forgets an earlier answer to it).
+        Returns the questions whose answers were dropped because they no longer apply.
         """
         question = self._require_current()
         if value is None:
             self.values.pop(question.id, None)
         else:
             self.values[question.id] = value
-        self.values = prune(self.questionnaire, self.values)
+        kept = prune(self.questionnaire, self.values)
+        dropped = [q for q in self.questionnaire.questions
+                   if q.id in self.values and q.id not in kept]
+        self.values = kept
         self.current = self._next_unanswered_after(question) or self._first_missing_required()
+        return dropped
 
     def back(self) -> bool:
         """Return to the previous question that applies; False (and stay) at the first one."""

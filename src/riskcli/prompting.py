@@ -164,10 +164,8 @@ class Prompter:
     def _show_question(self, question: Question, can_go_back: bool) -> None:
         self.console.print()
         self.say(question.prompt, style="bold")
-        for number, choice in enumerate(question.choices, start=1):
-            line = self._choice_line(number, choice.label)
-            line.append(f"  [{choice.value}]", style="dim")
-            self.console.print(line)
+        if question.choices:
+            self.console.print(self._choice_table(question))
         keys = [self._hint(question)]
         if self._has_help(question):
             keys.append("? help")
@@ -216,6 +214,16 @@ class Prompter:
         """Say which answers a changed answer removed, so nothing vanishes silently."""
         names = ", ".join(q.id for q in questions)
         self.say(f"  No longer applies, removed: {names}", style="yellow")
+
+    def _choice_table(self, question: Question) -> Table:
+        """Number, label, value; a long label wraps inside its own column on a narrow screen."""
+        table = Table.grid(padding=(0, 1))
+        table.add_column(justify="right", no_wrap=True, style="cyan")
+        table.add_column()
+        table.add_column(no_wrap=True, style="dim")
+        for number, choice in enumerate(question.choices, start=1):
+            table.add_row(f"  {number})", Text(choice.label), Text(f"[{choice.value}]"))
+        return table
 
     def _choice_line(self, number: int, label: str) -> Text:
         line = Text(f"  {number:>2}) ", style="cyan")

@@ -317,6 +317,16 @@ def test_resume_asks_a_question_whose_default_was_never_taken(
     assert saved(answers_path)["horizon_days"] == 30
 
 
+def test_resume_asks_the_questions_left_blank_in_the_file(
+    assess, answers_path, write_answers, questionnaire, llama1_answers
+):
+    write_answers({**llama1_answers, "rationale": None})
+    result = assess(["Because."], "--resume")
+    assert result.exit_code == 0, result.output
+    assert questionnaire.by_id["rationale"].prompt in result.output
+    assert saved(answers_path)["rationale"] == "Because."
+
+
 def test_resume_of_a_complete_file_goes_straight_to_the_summary(
     assess, answers_path, questionnaire, llama1_answers
 ):
@@ -433,3 +443,18 @@ def test_a_custom_questionnaire_is_asked_scored_and_named_in_the_commands(
     stopped = assess(lines[:3], "--resume", "--questionnaire", str(custom),
                      output=tmp_path / "other.yaml")
     assert f"--resume --questionnaire {custom}" in stopped.stderr
+
+
+def test_a_file_that_cannot_be_written_ends_with_one_line_not_a_traceback(
+    assess, monkeypatch, questionnaire, llama1_answers
+):
+    import errno
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("riskcli.answers.save_answers", full_disk)
+    result = assess(script(questionnaire, llama1_answers))
+    assert result.exit_code == 2
+    assert "answers.yaml: cannot be written: No space left on device" in result.stderr
+    assert "Traceback" not in result.output

@@ -80,7 +80,8 @@ def assess(
         try:
             save_answers(output, q, values)
         except OSError as exc:
-            raise RiskcliError(Problem(str(output), "", f"cannot be written: {exc}")) from None
+            reason = f"cannot be written: {exc.strerror or exc}"
+            raise RiskcliError(Problem(str(output), "", reason)) from None
         saved = True
 
     try:
@@ -135,8 +136,9 @@ def _resumable_answers(output: Path, q: Questionnaire) -> dict[str, Any]:
 
     loaded = load_yaml(output)
     values, problems = check_answers(loaded.data, q, loaded.path)
-    given = loaded.data.get("answers") if isinstance(loaded.data, dict) else None
-    given = given if isinstance(given, dict) else {}
+    raw = loaded.data.get("answers") if isinstance(loaded.data, dict) else None
+    # a key left blank (`rationale:`) is a question still to answer, as a missing key is
+    given = {k: v for k, v in raw.items() if v is not None} if isinstance(raw, dict) else {}
     real = [p for p in problems if not (p.key in q.by_id and p.key not in given)]
     if real:
         raise AnswersError(real)

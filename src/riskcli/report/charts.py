@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from riskcli.report.context import ContributionView, ExposureView
+from riskcli.report.views import ContributionView, ExposureView
 
 _WIDTH = 640
 _SAMPLES = 160

@@ -16,8 +16,9 @@ from riskcli.errors import Problem, TemplateError
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Questionnaire
 from riskcli.report.charts import Charts
-from riskcli.report.context import RecordView, build_view, record_date
+from riskcli.report.context import build_view, record_date
 from riskcli.report.templates import CHART_STYLE, STYLESHEET, TemplateSet, load_templates
+from riskcli.report.views import RecordView
 from riskcli.resources import default_templates
 from riskcli.results import ScoreResult
 

@@ -64,7 +64,8 @@ def _range_words(q: Question) -> str:
 
 
 def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+    """Thousands separated, as a person types them back (the prompt accepts "2,000")."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:,}"
 
 
 def _fail(question: Question, got: Any, hint: str = "") -> AnswerValueError:

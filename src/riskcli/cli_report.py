@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from riskcli.cli import QuestionnaireOpt, app, reports_errors
 from riskcli.errors import Problem, RiskcliError
+
+if TYPE_CHECKING:
+    from riskcli.results import ScoreResult
 
 
 class ReportFormat(StrEnum):
@@ -67,3 +70,16 @@ def report(
     except OSError as exc:
         raise OutputError(Problem(str(out), "", f"cannot write: {exc.strerror or exc}")) from None
     typer.echo(f"{out}: {fmt} decision record for {answers}")
+    if fmt == "md":
+        _suggest_front_matter(result, templates or default_templates(), default_templates())
+
+
+def _suggest_front_matter(result: ScoreResult, folder: Path, bundled: Path) -> None:
+    """For a gated download, the Hugging Face access form that matches the answers."""
+    from riskcli.report.hf import front_matter_text, gating_front_matter, load_gating_spec
+
+    front_matter = gating_front_matter(result, load_gating_spec(folder, bundled))
+    if front_matter is not None:
+        typer.echo("\nFor a gated Hugging Face repository, put this front matter at the top of "
+                   "README.md (it matches the vetting and terms answered):\n")
+        typer.echo(front_matter_text(front_matter), nl=False)

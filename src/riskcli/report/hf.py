@@ -1,0 +1,74 @@
+"""Suggested Hugging Face gated-repo front matter for a gated recommendation.
+
+A model card's access form is part of the gate: it should ask exactly what the answers say
+admission and terms require. The wording and fields are data (`report_templates/hf_gating.yaml`);
+this module only picks the entries that match the answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from riskcli.errors import Problem, TemplateError
+from riskcli.models import Strict, problems_from_validation
+from riskcli.results import ScoreResult
+from riskcli.yamlio import dump_yaml, load_yaml
+
+SPEC_FILE = "hf_gating.yaml"
+_PLACEHOLDERS = ("model_name", "organization")
+
+
+class GatingSpec(Strict):
+    heading: str
+    button: str
+    intro: str
+    prompt: dict[str, dict[str, str]]
+    """Answer key -> answer value -> sentence added to extra_gated_prompt."""
+    always_fields: dict[str, Any]
+    fields: dict[str, dict[str, dict[str, Any]]]
+    """Answer key -> answer value -> extra_gated_fields entries (label: type)."""
+
+
+def load_gating_spec(folder: Path, fallback: Path) -> GatingSpec:
+    """From the template folder in use; a custom folder without the file uses the bundled one."""
+    path = folder / SPEC_FILE if (folder / SPEC_FILE).is_file() else fallback / SPEC_FILE
+    loaded = load_yaml(path)
+    if not isinstance(loaded.data, dict):
+        raise TemplateError(Problem(str(path), "", "expected a mapping"))
+    try:
+        return GatingSpec.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise TemplateError(problems_from_validation(exc, loaded.data, str(path))) from None
+
+
+def gating_front_matter(result: ScoreResult, spec: GatingSpec) -> dict[str, Any] | None:
+    """The extra_gated_* keys, or None when the recommendation is not a gated download."""
+    recommendation = result.recommendation
+    downloads = result.answers.get("weights_leave_premises") is True
+    if recommendation.mode != "gated" or recommendation.hosted_only or not downloads:
+        return None
+    names = {key: str(result.answers.get(key, "")) for key in _PLACEHOLDERS}
+    sentences = [spec.intro] + [
+        by_value.get(_key(result.answers.get(key)), "")
+        for key, by_value in spec.prompt.items()
+    ]
+    fields = dict(spec.always_fields)
+    for key, by_value in spec.fields.items():
+        fields.update(by_value.get(_key(result.answers.get(key)), {}))
+    return {
+        "extra_gated_heading": spec.heading.format(**names),
+        "extra_gated_prompt": " ".join(s.format(**names) for s in sentences if s).strip(),
+        "extra_gated_fields": {label.format(**names): kind for label, kind in fields.items()},
+        "extra_gated_button_content": spec.button.format(**names),
+    }
+
+
+def front_matter_text(front_matter: dict[str, Any]) -> str:
+    return f"---\n{dump_yaml(front_matter)}---\n"
+
+
+def _key(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)

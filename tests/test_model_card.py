@@ -1,0 +1,70 @@
+"""The model-card path: `report --format md` is a section a Hugging Face README accepts, and a gated
+recommendation comes with an access form that asks what the answers say admission requires."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from huggingface_hub import ModelCard
+
+from riskcli.cli import app
+
+FRONT_MATTER_INTRO = "put this front matter at the top of README.md"
+
+
+def _report_md(runner, answers, tmp_path):
+    out = tmp_path / "card.md"
+    result = runner.invoke(app, ["report", str(answers), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return result.stdout, out.read_text()
+
+
+def _front_matter(stdout: str) -> str:
+    return stdout[stdout.index("---\n"):]
+
+
+def test_markdown_section_and_front_matter_make_a_valid_hugging_face_card(
+    runner, examples_dir, tmp_path
+):
+    stdout, section = _report_md(runner, examples_dir / "gpt-2-partners-2019.yaml", tmp_path)
+    readme = _front_matter(stdout) + "\n# GPT-2 1.5B\n\nAbout the model.\n\n" + section
+    card = ModelCard(readme)
+    data = card.data.to_dict()
+    assert set(data) == {"extra_gated_heading", "extra_gated_prompt", "extra_gated_fields",
+                         "extra_gated_button_content"}
+    assert "## Distribution decision" in card.text
+    assert "| Gated (recommended)" in card.text
+
+
+def test_access_form_matches_contract_vetting_and_signed_terms(runner, examples_dir, tmp_path):
+    stdout, _ = _report_md(runner, examples_dir / "gpt-2-partners-2019.yaml", tmp_path)
+    front = yaml.safe_load(_front_matter(stdout).strip("-\n"))
+    fields = front["extra_gated_fields"]
+    assert fields["Organisation"] == "text" and fields["Agreement reference"] == "text"
+    assert fields["My organisation has signed the access agreement"] == "checkbox"
+    assert "agreement signed by your organisation with OpenAI" in front["extra_gated_prompt"]
+    assert front["extra_gated_heading"] == "Request access to GPT-2 1.5B"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"vetting": "affiliation_checked", "legal_terms": "click_through"}, "Affiliation"),
+     ({"vetting": "self_attested", "legal_terms": "click_through"}, "Intended use")],
+    ids=["affiliation", "self-attested"],
+)
+def test_access_form_follows_the_vetting_answer(runner, examples_dir, tmp_path, write_answers,
+                                                changes, field):
+    answers = yaml.safe_load((examples_dir / "gpt-2-partners-2019.yaml").read_text())["answers"]
+    answers.update(changes, decision_date=str(answers["decision_date"]))
+    stdout, _ = _report_md(runner, write_answers(answers), tmp_path)
+    front = yaml.safe_load(_front_matter(stdout).strip("-\n"))
+    assert field in front["extra_gated_fields"]
+    assert "I accept the licence and its use restrictions" in front["extra_gated_fields"]
+
+
+@pytest.mark.parametrize("example", ["llama-1-2023.yaml", "llama-2-2023.yaml"])
+def test_no_access_form_when_the_recommendation_is_not_a_gated_download(
+    runner, examples_dir, tmp_path, example
+):
+    stdout, _ = _report_md(runner, examples_dir / example, tmp_path)
+    assert FRONT_MATTER_INTRO not in stdout

@@ -18,8 +18,6 @@ from riskcli.report.views import (
     AnswerView,
     ContributionView,
     ExposureView,
-    FindingView,
-    ObligationView,
     OptionView,
     PointView,
     RecordView,
@@ -29,6 +27,7 @@ from riskcli.report.views import (
 from riskcli.results import (
     Contribution,
     Finding,
+    Mitigation,
     OptionAssessment,
     ScoreResult,
     SourceExposure,
@@ -45,8 +44,8 @@ def build_view(result: ScoreResult, questionnaire: Questionnaire) -> RecordView:
     options = [_option(o, result) for o in result.options]
     by_mode = {o.mode: o for o in options}
     recommendation = result.recommendation
-    findings = sorted((_finding(f) for f in result.findings), key=_severity_rank)
-    mitigations = [ObligationView(m.text, m.owner) for m in recommendation.mitigations]
+    findings = sorted(result.findings, key=_severity_rank)
+    mitigations = list(recommendation.mitigations)
     file_name = PurePath(result.file).name
     return RecordView(
         title=str(values.get("model_name", file_name)),
@@ -159,24 +158,18 @@ def _option(option: OptionAssessment, result: ScoreResult) -> OptionView:
         exposure=option.exposure, misuse_severity=option.misuse_severity,
         public_weights_acceptable=option.public_weights_acceptable,
         kept=list(option.kept), given_up=list(option.given_up),
-        obligations=[ObligationView(m.text, m.owner) for m in option.obligations],
+        obligations=list(option.obligations),
         recommended=option.mode == recommendation.mode,
         intended=option.mode == recommendation.intended_mode)
 
 
-def _finding(finding: Finding) -> FindingView:
-    return FindingView(rule_id=finding.rule_id, severity=finding.severity, title=finding.title,
-                       rationale=finding.rationale, mitigation=finding.mitigation,
-                       owner=finding.owner, effect=finding.effect)
-
-
-def _severity_rank(finding: FindingView) -> tuple[int, str]:
+def _severity_rank(finding: Finding) -> tuple[int, str]:
     rank = (SEVERITY_ORDER.index(finding.severity) if finding.severity in SEVERITY_ORDER
             else len(SEVERITY_ORDER))
     return rank, finding.rule_id
 
 
-def _owners(findings: list[FindingView], mitigations: list[ObligationView]) -> list[str]:
+def _owners(findings: list[Finding], mitigations: list[Mitigation]) -> list[str]:
     """Each role that owns an action, once, in order of first appearance: the sign-off rows."""
     seen: dict[str, None] = {}
     for owner in [m.owner for m in mitigations] + [f.owner for f in findings]:

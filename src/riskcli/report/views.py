@@ -2,12 +2,15 @@
 
 Kept apart from `context`, which fills them, so a template author can read what is available
 without reading how it is computed. Raw numbers sit beside their text for charts and tests.
+Findings and mitigations need no reshaping, so the results' own value objects are used as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from riskcli.results import Finding, Mitigation
 
 
 @dataclass(frozen=True)
@@ -81,12 +84,6 @@ class ContributionView:
 
 
 @dataclass(frozen=True)
-class ObligationView:
-    text: str
-    owner: str
-
-
-@dataclass(frozen=True)
 class OptionView:
     mode: str
     label: str
@@ -102,20 +99,9 @@ class OptionView:
     public_weights_acceptable: bool
     kept: list[str]
     given_up: list[str]
-    obligations: list[ObligationView]
+    obligations: list[Mitigation]
     recommended: bool
     intended: bool
-
-
-@dataclass(frozen=True)
-class FindingView:
-    rule_id: str
-    severity: str
-    title: str
-    rationale: str
-    mitigation: str
-    owner: str
-    effect: str | None
 
 
 @dataclass(frozen=True)
@@ -138,8 +124,8 @@ class RecordView:
     hosted_only: bool
     headline: str
     reasons: list[str]
-    mitigations: list[ObligationView]
-    findings: list[FindingView]
+    mitigations: list[Mitigation]
+    findings: list[Finding]
     owners: list[str]
     questionnaire: str
     rules: str

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from riskcli.errors import Problem
+from riskcli.errors import Problem, RiskcliError
 from riskcli.yamlio import line_of
 
 _YAML_BOOL_WORDS = "yes/no/on/off/true/false"
@@ -32,6 +32,20 @@ class Strict(BaseModel):
     """Unknown fields are errors, so a typo in a data file never silently does nothing."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_document(model: type[M], data: Any, name: str, error: type[RiskcliError],
+                      expected: str) -> M:
+    """A parsed YAML document as a strict model, or `error` listing every problem at once."""
+    if not isinstance(data, Mapping):
+        raise error(Problem(name, "", f"expected a mapping with {expected}"))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(problems_from_validation(exc, data, name)) from None
 
 
 def problems_from_validation(

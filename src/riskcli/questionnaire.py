@@ -11,11 +11,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from riskcli.conditions import Condition, compile_condition
 from riskcli.errors import ConditionError, Problem, QuestionnaireError
-from riskcli.models import Identifier, Strict, Text, problems_from_validation
+from riskcli.models import Identifier, Strict, Text, validate_document
 from riskcli.values import AnswerValueError, coerce
 from riskcli.yamlio import line_of, load_yaml
 
@@ -144,12 +144,8 @@ def load_questionnaire(path: Path | str) -> Questionnaire:
 
 def build_questionnaire(data: Any, name: str) -> Questionnaire:
     """Validate and compile; every problem found is reported at once, each naming its question."""
-    if not isinstance(data, dict):
-        raise QuestionnaireError(Problem(name, "", "expected a mapping with id, version, sections"))
-    try:
-        questionnaire = Questionnaire.model_validate(data)
-    except ValidationError as exc:
-        raise QuestionnaireError(problems_from_validation(exc, data, name)) from None
+    questionnaire = validate_document(Questionnaire, data, name, QuestionnaireError,
+                                      "id, version, sections")
     problems = _compile_conditions(questionnaire, data, name)
     if problems:
         raise QuestionnaireError(problems)

@@ -9,11 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from riskcli.conditions import compile_condition, literal_comparisons
 from riskcli.errors import ConditionError, Problem, RulesError
-from riskcli.models import problems_from_validation
+from riskcli.models import validate_document
 from riskcli.questionnaire import Questionnaire
 from riskcli.rulepack import RulePack
 from riskcli.yamlio import line_of, load_yaml
@@ -25,12 +23,7 @@ def load_rules(path: Path | str, questionnaire: Questionnaire) -> RulePack:
 
 
 def build_rules(data: Any, questionnaire: Questionnaire, name: str) -> RulePack:
-    if not isinstance(data, dict):
-        raise RulesError(Problem(name, "", "expected a mapping with id, version, model, rules"))
-    try:
-        pack = RulePack.model_validate(data)
-    except ValidationError as exc:
-        raise RulesError(problems_from_validation(exc, data, name)) from None
+    pack = validate_document(RulePack, data, name, RulesError, "id, version, model, rules")
     problems = _cross_check(pack, questionnaire, data, name)
     if problems:
         raise RulesError(problems)

@@ -10,10 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from riskcli.errors import Problem, TemplateError
-from riskcli.models import Strict, problems_from_validation
+from riskcli.errors import TemplateError
+from riskcli.models import Strict, validate_document
 from riskcli.results import ScoreResult
 from riskcli.yamlio import dump_yaml, load_yaml
 
@@ -36,12 +34,8 @@ def load_gating_spec(folder: Path, fallback: Path) -> GatingSpec:
     """From the template folder in use; a custom folder without the file uses the bundled one."""
     path = folder / SPEC_FILE if (folder / SPEC_FILE).is_file() else fallback / SPEC_FILE
     loaded = load_yaml(path)
-    if not isinstance(loaded.data, dict):
-        raise TemplateError(Problem(str(path), "", "expected a mapping"))
-    try:
-        return GatingSpec.model_validate(loaded.data)
-    except ValidationError as exc:
-        raise TemplateError(problems_from_validation(exc, loaded.data, str(path))) from None
+    return validate_document(GatingSpec, loaded.data, loaded.path, TemplateError,
+                             "heading, button, intro, prompt, fields")
 
 
 def gating_front_matter(result: ScoreResult, spec: GatingSpec) -> dict[str, Any] | None:

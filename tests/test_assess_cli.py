@@ -11,21 +11,13 @@ from typing import Any
 
 import pytest
 import yaml
+from assess_helpers import typed
 
 from riskcli.answers import save_answers
 from riskcli.cli import app
 from riskcli.prompting import parse_reply
 from riskcli.questionnaire import Questionnaire
 from riskcli.values import AnswerValueError, coerce, expectation
-
-
-def typed(value: Any) -> str:
-    """What a lead types for a value."""
-    if isinstance(value, bool):
-        return "y" if value else "n"
-    if isinstance(value, list):
-        return ",".join(value)
-    return str(value)
 
 
 def script(questionnaire: Questionnaire, answers: Mapping[str, Any],

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from assess_helpers import typed
 
 from riskcli.questionnaire import Question, Questionnaire
 from riskcli.values import coerce
@@ -21,14 +22,6 @@ pexpect = pytest.importorskip("pexpect")
 TIMEOUT = 20
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m")
 """A foreground colour escape (bold or dim alone is not colour)."""
-
-
-def typed(value: Any) -> str:
-    if isinstance(value, bool):
-        return "y" if value else "n"
-    if isinstance(value, list):
-        return ",".join(value)
-    return str(value)
 
 
 def asked(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:

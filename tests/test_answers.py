@@ -291,3 +291,26 @@ def test_partial_answers_save_and_report_what_is_missing(tmp_path: Path, questio
     problems = problems_of(path, questionnaire)
     assert "model_name" not in {p.key for p in problems}
     assert all(p.message == "missing required answer" for p in problems)
+
+
+def test_a_half_done_file_resumes_with_blank_keys_unanswered_and_no_defaults(
+    write_answers, llama1_answers, questionnaire
+):
+    from riskcli.answers import load_partial_answers
+
+    del llama1_answers["horizon_days"]  # has a default: a resumed walk must still ask it
+    llama1_answers["rationale"] = None  # a blank key is a question still to answer
+    values = load_partial_answers(write_answers(llama1_answers), questionnaire)
+    assert "horizon_days" not in values and "rationale" not in values
+    assert values["access_holders"] == 2000
+
+
+def test_a_half_done_file_with_a_wrong_answer_is_still_refused(
+    write_answers, llama1_answers, questionnaire
+):
+    from riskcli.answers import load_partial_answers
+
+    llama1_answers["vetting"] = "everyone"
+    with pytest.raises(AnswersError) as caught:
+        load_partial_answers(write_answers(llama1_answers), questionnaire)
+    assert [p.key for p in caught.value.problems] == ["vetting"]

@@ -22,7 +22,7 @@ from riskcli.errors import AnswersError, ConditionError, Problem
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Questionnaire
 from riskcli.values import AnswerValueError, coerce, to_plain
-from riskcli.yamlio import dump_yaml, line_of, parse_yaml, read_bytes
+from riskcli.yamlio import dump_yaml, line_of, load_yaml, parse_yaml, read_bytes
 
 _TOP_KEYS = ("questionnaire", "answers")
 
@@ -38,6 +38,22 @@ class Answers:
 
 def load_answers(path: Path | str, questionnaire: Questionnaire) -> Answers:
     return answers_from_bytes(read_bytes(path), str(path), questionnaire)
+
+
+def load_partial_answers(path: Path | str, questionnaire: Questionnaire) -> dict[str, Any]:
+    """The checked answers of a half-done file (for `assess --resume`): only 'missing' is forgiven.
+
+    A key left blank (`rationale:`) is a question still to answer, like a missing key. Defaults
+    are not filled in, because a resumed walk must still ask those questions.
+    """
+    loaded = load_yaml(path)
+    values, problems = check_answers(loaded.data, questionnaire, loaded.path)
+    raw = loaded.data.get("answers") if isinstance(loaded.data, Mapping) else None
+    given = {k: v for k, v in raw.items() if v is not None} if isinstance(raw, Mapping) else {}
+    real = [p for p in problems if not (p.key in questionnaire.by_id and p.key not in given)]
+    if real:
+        raise AnswersError(real)
+    return {key: value for key, value in values.items() if key in given}
 
 
 def answers_from_bytes(raw: bytes, name: str, questionnaire: Questionnaire) -> Answers:

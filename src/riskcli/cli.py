@@ -36,6 +36,11 @@ QuestionnaireOpt = Annotated[
     typer.Option("--questionnaire", help="Questionnaire YAML (default: the bundled one).",
                  show_default=False),
 ]
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Rule pack YAML (default: the bundled llama-pattern pack).",
+                 show_default=False),
+]
 
 
 def print_problems(problems: list[Problem]) -> None:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, app, reports_errors
-from riskcli.errors import AnswersError, Problem, RiskcliError
+from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
+from riskcli.errors import Problem, RiskcliError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,11 +34,6 @@ OutputOpt = Annotated[
 ResumeOpt = Annotated[
     bool,
     typer.Option("--resume", help="Continue the answers file at its first unanswered question."),
-]
-RulesOpt = Annotated[
-    Path | None,
-    typer.Option("--rules", help="Rule pack YAML used for the score (default: the bundled one).",
-                 show_default=False),
 ]
 
 
@@ -124,26 +119,11 @@ def _starting_answers(
             prompter.say(f"{name} does not exist yet; starting a new assessment.")
         return None
     if resume:
-        return _resumable_answers(output, q)
+        from riskcli.answers import load_partial_answers
+
+        return load_partial_answers(output, q)
     _confirm_overwrite(output, prompter, resume_command)
     return None
-
-
-def _resumable_answers(output: Path, q: Questionnaire) -> dict[str, Any]:
-    """The answers a file holds, checked, where only 'missing' is forgiven (it is half done)."""
-    from riskcli.answers import check_answers
-    from riskcli.yamlio import load_yaml
-
-    loaded = load_yaml(output)
-    values, problems = check_answers(loaded.data, q, loaded.path)
-    raw = loaded.data.get("answers") if isinstance(loaded.data, dict) else None
-    # a key left blank (`rationale:`) is a question still to answer, as a missing key is
-    given = {k: v for k, v in raw.items() if v is not None} if isinstance(raw, dict) else {}
-    real = [p for p in problems if not (p.key in q.by_id and p.key not in given)]
-    if real:
-        raise AnswersError(real)
-    # check_answers fills defaults in; a resumed walk must still ask those questions.
-    return {key: value for key, value in values.items() if key in given}
 
 
 def _confirm_overwrite(output: Path, prompter: Prompter, resume_command: str) -> None:
@@ -202,12 +182,10 @@ def _show_score(
     """Score the file as written, exactly as `riskcli score` would, and say how to record it."""
     from rich.text import Text
 
-    from riskcli.answers import load_answers
     from riskcli.formatting import text_summary
-    from riskcli.scoring import score_values
+    from riskcli.scoring import score_file
 
-    answers = load_answers(output, engine.questionnaire)
-    result = score_values(engine, answers.values, file=answers.path, sha256=answers.sha256)
+    result = score_file(engine, output)
     console = prompter.console
     console.print()
     console.rule(Text("Score", style="bold"), align="left")

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, app, reports_errors
-from riskcli.cli_score import OutputFormat, RulesOpt
+from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
+from riskcli.cli_score import OutputFormat
 
 
 @app.command()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, app, reports_errors
+from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
 from riskcli.errors import Problem, RiskcliError
 
 if TYPE_CHECKING:
@@ -46,9 +46,7 @@ def report(
         "--templates", help="Template folder (default: the bundled report_templates).",
         show_default=False)] = None,
     questionnaire: QuestionnaireOpt = None,
-    rules: Annotated[Path | None, typer.Option(
-        "--rules", help="Rule pack YAML (default: the bundled llama-pattern pack).",
-        show_default=False)] = None,
+    rules: RulesOpt = None,
 ) -> None:
     """Render the decision record: a PDF or HTML record, or the model card's Markdown section."""
     from riskcli.report import format_for, write_report

@@ -8,13 +8,7 @@ from typing import Annotated
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, app, print_problems, reports_errors
-
-RulesOpt = Annotated[
-    Path | None,
-    typer.Option("--rules", help="Rule pack YAML (default: the bundled llama-pattern pack).",
-                 show_default=False),
-]
+from riskcli.cli import QuestionnaireOpt, RulesOpt, app, print_problems, reports_errors
 
 
 class OutputFormat(StrEnum):

@@ -97,7 +97,14 @@ def read_bytes(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> bytes:
             raise InputFileError(
                 Problem(name, "", f"is {size:,} bytes; the limit is {max_bytes:,} bytes")
             )
-        return p.read_bytes()
+        # stat says 0 for /dev/zero and pipes, so the read itself is bounded too.
+        with p.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise InputFileError(
+                Problem(name, "", f"is longer than the limit of {max_bytes:,} bytes")
+            )
+        return raw
     except FileNotFoundError:
         raise InputFileError(Problem(name, "", "no such file")) from None
     except OSError as exc:

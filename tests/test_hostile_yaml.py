@@ -53,3 +53,19 @@ def test_a_pipe_is_read_like_a_file(tmp_path: Path, llama1_answers, write_answer
         assert read_bytes(fifo) == source.read_bytes()
     finally:
         os.waitpid(pid, 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "line"),
+    [
+        (b"\x00\x01", "U+0000", 1),
+        (b'a: 1\nb: "x\x07"\n', "U+0007", 2),
+        (b"a: 1\n\x1b[2J: 2\n", "U+001B", 2),
+    ],
+    ids=["nul", "bell-in-quotes", "escape-sequence"],
+)
+def test_control_characters_are_one_line_with_the_line_they_are_on(raw, code, line):
+    text = refusal(raw)
+    assert "\n" not in text
+    assert f"character {code}" in text
+    assert text.endswith(f"(line {line})")

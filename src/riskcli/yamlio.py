@@ -127,6 +127,12 @@ def parse_yaml(raw: bytes, name: str) -> Any:
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
         raise InputFileError(Problem(name, "", f"invalid YAML: {what}", line)) from None
+    except yaml.reader.ReaderError as exc:
+        # Its str() spans two lines; say the same on one, with the line it is on.
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputFileError(Problem(
+            name, "", f"invalid YAML: character U+{code:04X}: {exc.reason}", line)) from None
     except yaml.YAMLError as exc:
         raise InputFileError(Problem(name, "", f"invalid YAML: {exc}")) from None
     except RecursionError:

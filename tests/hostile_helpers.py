@@ -6,11 +6,12 @@ one line per problem on stderr naming the file, and never a Python traceback.
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,36 +57,45 @@ class Run:
     """Peak resident memory of that one process (ru_maxrss of its own rusage)."""
 
 
+_MEASURE = """
+import json, os, resource, subprocess, sys, time
+report, limit, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def cap():
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+started = time.perf_counter()
+child = subprocess.Popen(args, preexec_fn=cap)
+_, status, usage = os.wait4(child.pid, 0)
+child.returncode = os.waitstatus_to_exitcode(status)
+with open(report, "w") as out:
+    json.dump({"code": child.returncode, "seconds": time.perf_counter() - started,
+               "peak_kib": usage.ru_maxrss}, out)
+"""
+ADDRESS_SPACE_CAP = 2 * 1024**3
+"""A runaway process fails at 2 GiB of address space instead of taking the machine down."""
+
+
 def run_riskcli(*args: str | Path, cwd: Path | None = None, timeout: float = 60) -> Run:
     """`python -m riskcli ARGS` as its own process, timed, with its own peak memory measured.
 
-    The child is reaped with wait4 (not through subprocess) so its rusage is its own, not the
-    maximum over every child this test session has started.
+    A small wrapper process starts riskcli and reaps it with wait4: a child forked straight from
+    pytest would report pytest's own resident size as its peak (Linux keeps the high-water mark
+    across exec), hiding what riskcli itself used.
     """
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "riskcli", *map(str, args)], cwd=cwd,
-                                env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        status, usage = _wait(proc, started + timeout)
-        seconds = time.perf_counter() - started
-        if status is None:
-            raise AssertionError(f"riskcli {' '.join(map(str, args))} ran past {timeout} s")
-        out.seek(0)
-        err.seek(0)
-        return Run(os.waitstatus_to_exitcode(status), out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss)
-
-
-def _wait(proc: subprocess.Popen, deadline: float):
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-            return status, usage
-        if time.perf_counter() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            proc.returncode = -9
-            return None, None
-        time.sleep(0.005)
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage.json"
+        command = [sys.executable, "-c", _MEASURE, str(report), str(ADDRESS_SPACE_CAP),
+                   sys.executable, "-m", "riskcli", *map(str, args)]
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the wrapper and riskcli under it
+            proc.communicate()
+            command_line = " ".join(map(str, args))
+            raise AssertionError(f"riskcli {command_line} ran past {timeout} s") from None
+        usage = json.loads(report.read_text())
+    return Run(usage["code"], out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+               usage["seconds"], usage["peak_kib"])

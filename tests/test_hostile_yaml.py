@@ -1,4 +1,4 @@
-"""Hostile YAML at the one reader: endless files and control characters, refused quickly.
+"""Hostile YAML at the one reader: bombs, endless files, control characters, refused quickly.
 
 The limits these tests pin are the ones SECURITY.md documents; time and memory are measured on a
 real `riskcli` process, so a regression shows as a number, not as a hung CI job.
@@ -10,10 +10,17 @@ import os
 from pathlib import Path
 
 import pytest
-from hostile_helpers import assert_clean_refusal, run_riskcli
+from hostile_helpers import HEADER, assert_clean_refusal, billion_laughs, run_riskcli
 
 from riskcli.errors import InputFileError
-from riskcli.yamlio import MAX_YAML_BYTES, parse_yaml, read_bytes
+from riskcli.yamlio import (
+    MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
+    MAX_YAML_VALUES,
+    load_yaml,
+    parse_yaml,
+    read_bytes,
+)
 
 QUICK_SECONDS = 5.0
 """A refusal is quick when it is this fast on a loaded CI machine (measured: about 0.3 s)."""
@@ -27,6 +34,35 @@ def refusal(text: str | bytes, name: str = "hostile.yaml") -> str:
         parse_yaml(raw, name)
     (problem,) = exc_info.value.problems
     return str(problem)
+
+
+@pytest.mark.parametrize("key", ["model_name", "weights_leave_premises", "access_holders",
+                                 "download_controls", "decision_date"])
+def test_a_billion_laughs_is_refused_before_anything_walks_it(key):
+    line = refusal(billion_laughs(key=key))
+    assert f"more than {MAX_YAML_VALUES:,} values once aliases are expanded" in line
+
+
+def test_a_billion_laughs_through_the_cli_is_quick_and_small(tmp_path: Path):
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(billion_laughs(), encoding="utf-8")
+    assert bomb.stat().st_size < 1024
+    run = run_riskcli("validate", bomb)
+    assert_clean_refusal(run.code, run.stderr, str(bomb))
+    assert run.seconds < QUICK_SECONDS, run
+    assert run.peak_kib < BOUNDED_KIB, run
+
+
+def test_a_50_mb_file_through_the_cli_is_refused_quickly_without_reading_it(tmp_path: Path):
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.write(HEADER.encode() + b"answers:\n  rationale: ")
+        handle.write(b"x" * (50 * 1024 * 1024))
+    run = run_riskcli("score", big)
+    (line,) = assert_clean_refusal(run.code, run.stderr, str(big))
+    assert f"the limit is {MAX_YAML_BYTES:,} bytes" in line
+    assert run.seconds < QUICK_SECONDS, run
+    assert run.peak_kib < BOUNDED_KIB, run
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
@@ -55,6 +91,35 @@ def test_a_pipe_is_read_like_a_file(tmp_path: Path, llama1_answers, write_answer
         os.waitpid(pid, 0)
 
 
+def test_many_plain_values_are_refused_at_the_same_limit():
+    line = refusal("a: [" + "1, " * (MAX_YAML_VALUES + 10) + "1]\n")
+    assert f"more than {MAX_YAML_VALUES:,} values" in line
+
+
+def test_aliases_cannot_nest_past_the_depth_limit():
+    chain = "a0: &a0 [x]\n" + "".join(
+        f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, MAX_YAML_DEPTH + 5))
+    line = refusal(chain)
+    assert f"nested more than {MAX_YAML_DEPTH} levels deep once aliases are expanded" in line
+
+
+def test_a_node_that_contains_itself_is_refused():
+    assert "recursive" in refusal("answers: &a\n  model_name: *a\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: &b {vetting: none}\nanswers:\n  <<: *b\n",
+        "labels: &l [a, b]\nother: *l\nmore: *l\n",
+        "a: &x hello\nb: [*x, *x]\n",
+    ],
+    ids=["merge-key", "shared-list", "shared-scalar"],
+)
+def test_ordinary_anchors_and_aliases_still_load(text):
+    assert parse_yaml(text.encode(), "ok.yaml")
+
+
 @pytest.mark.parametrize(
     ("raw", "code", "line"),
     [
@@ -69,3 +134,28 @@ def test_control_characters_are_one_line_with_the_line_they_are_on(raw, code, li
     assert "\n" not in text
     assert f"character {code}" in text
     assert text.endswith(f"(line {line})")
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system",
+        "!!python/object/apply:subprocess.check_output",
+        "!!python/object/new:os.system",
+        "!!python/module:os",
+        "!python/object/apply:os.system",
+        "!<tag:yaml.org,2002:python/object/apply:os.system>",
+    ],
+    ids=["apply-os-system", "apply-subprocess", "new", "module", "local-tag", "verbatim-tag"],
+)
+def test_python_tags_in_an_answers_file_run_nothing(tmp_path: Path, tag: str):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.yaml"
+    path.write_text(f"{HEADER}answers:\n  model_name: {tag} [['touch', '{marker}']]\n",
+                    encoding="utf-8")
+    run = run_riskcli("validate", path)
+    assert_clean_refusal(run.code, run.stderr, str(path))
+    assert not marker.exists()
+    with pytest.raises(InputFileError):
+        load_yaml(path)
+    assert not marker.exists()

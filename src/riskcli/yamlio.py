@@ -31,6 +31,13 @@ MAX_YAML_DEPTH = 64
 (a segfault, not an exception) somewhere past 40,000 levels, which fits in 100 KB, so depth is
 checked on the event stream, which is iterative, before anything is composed."""
 
+MAX_YAML_VALUES = 100_000
+"""Values (scalars, lists, mappings) a document may hold once every alias is expanded; the bundled
+rule pack, the largest real file, holds under 1,000. The loader shares an aliased object rather than
+copying it, but whatever walks the data afterwards (a check, an error message, a copy) sees every
+expansion: the "billion laughs", nine anchors of nine aliases each, is a few hundred bytes and 9^9
+values. Counting on the event stream refuses it before anything is composed."""
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
@@ -120,7 +127,7 @@ def parse_yaml(raw: bytes, name: str) -> Any:
             Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start})")
         ) from None
     try:
-        _check_depth(text, name)
+        _check_shape(text, name)
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -139,18 +146,57 @@ def parse_yaml(raw: bytes, name: str) -> Any:
         raise InputFileError(Problem(name, "", "YAML is nested too deeply")) from None
 
 
-def _check_depth(text: str, name: str) -> None:
-    depth = 0
+@dataclass
+class _Open:
+    """A list or mapping whose end has not been read yet."""
+
+    anchor: str | None
+    first: int
+    """Values counted before it opened."""
+    height: int = 1
+    """Levels of nesting it holds, itself included."""
+
+
+def _check_shape(text: str, name: str) -> None:
+    """Refuse too deep or too many values, counting what aliases expand to, before composing."""
+    stack: list[_Open] = []
+    anchored: dict[str, tuple[int, int]] = {}  # anchor -> (values, height) of a finished node
+    total = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
+        line = event.start_mark.line + 1
         if isinstance(event, _OPENS):
-            depth += 1
-            if depth > MAX_YAML_DEPTH:
-                raise InputFileError(Problem(
-                    name, "", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep",
-                    event.start_mark.line + 1,
-                ))
+            if len(stack) >= MAX_YAML_DEPTH:
+                raise _too_deep(name, line, "")
+            stack.append(_Open(event.anchor, total))
+            total += 1
         elif isinstance(event, _CLOSES):
-            depth -= 1
+            node = stack.pop()
+            if node.anchor is not None:
+                anchored[node.anchor] = (total - node.first, node.height)
+            if stack:
+                stack[-1].height = max(stack[-1].height, node.height + 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                anchored[event.anchor] = (1, 0)
+        elif isinstance(event, yaml.AliasEvent):
+            # An anchor not finished yet (a node containing itself) is left to the composer,
+            # which refuses it.
+            values, height = anchored.get(event.anchor, (1, 0))
+            if len(stack) + height > MAX_YAML_DEPTH:
+                raise _too_deep(name, line, " once aliases are expanded")
+            total += values
+            if stack:
+                stack[-1].height = max(stack[-1].height, height + 1)
+        if total > MAX_YAML_VALUES:
+            raise InputFileError(Problem(
+                name, "", f"YAML holds more than {MAX_YAML_VALUES:,} values once aliases are "
+                "expanded", line))
+
+
+def _too_deep(name: str, line: int, how: str) -> InputFileError:
+    return InputFileError(Problem(
+        name, "", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep{how}", line))
 
 
 def load_yaml(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> LoadedYaml:

@@ -17,8 +17,27 @@ class Problem:
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
-        key = f" {self.key}:" if self.key else ""
-        return f"{self.file}:{key} {self.message}{where}"
+        key = f" {_shorten(self.key)}:" if self.key else ""
+        return _one_line(f"{self.file}:{key} {self.message}{where}")
+
+
+_KEY_CHARS = 80
+"""A key is a question id or a short path; a longer one is someone's pasted text."""
+
+
+def _shorten(key: str) -> str:
+    return key if len(key) <= _KEY_CHARS else key[: _KEY_CHARS - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    """Escape what is not printable (newlines, ESC, bidi overrides...) as Python writes it.
+
+    Keys and values in a message come from the file, so without this a key holding a newline
+    splits one problem over two lines, and one holding ESC [2J clears the reader's terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 class RiskcliError(Exception):

@@ -35,3 +35,23 @@ def test_a_problem_shortens_a_pasted_key_and_keeps_the_message():
     text = str(Problem("a.yaml", "k" * 5000, "unknown key"))
     assert len(text) < 120
     assert text.endswith("...: unknown key")
+
+
+@pytest.mark.parametrize("key", ["model_name", "rationale", "decision_owner"])
+@pytest.mark.parametrize(
+    "text", ["\x1b[2J\x1b[31mPWNED", "ring\x07", "nul\x00byte", "c1\x9bcsi"],
+    ids=["escape-sequence", "bell", "nul", "c1-csi"],
+)
+def test_control_characters_in_a_text_answer_are_refused(
+    runner, write_answers, llama1_answers, key, text
+):
+    path = write_answers({**llama1_answers, key: text})
+    result = runner.invoke(app, ["score", str(path)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(path))
+    assert f"{key}: text holds the control character U+" in line
+    assert "PWNED" not in result.stdout
+
+
+def test_tabs_and_line_breaks_in_text_are_fine(runner, write_answers, llama1_answers):
+    path = write_answers({**llama1_answers, "rationale": "first\tline\r\nsecond line\n"})
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0

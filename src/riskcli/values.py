@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from riskcli.questionnaire import Question
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab and line breaks: text is printed to terminals (where ESC
+starts an escape sequence) and into the record, and no one types them on purpose."""
 MAX_TEXT_CHARS = 20_000
 """Free text ends up in a PDF; a rationale longer than ten pages is a pasted file, not an answer."""
 
@@ -108,6 +111,12 @@ def _check_text(q: Question, value: Any) -> str:
     if len(value) > MAX_TEXT_CHARS:
         raise AnswerValueError(
             f"text is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}"
+        )
+    control = _CONTROL.search(value)
+    if control:
+        raise AnswerValueError(
+            f"text holds the control character U+{ord(control.group()):04X} at character "
+            f"{control.start() + 1}; remove it"
         )
     return value.strip()
 

@@ -159,3 +159,8 @@ def test_python_tags_in_an_answers_file_run_nothing(tmp_path: Path, tag: str):
     with pytest.raises(InputFileError):
         load_yaml(path)
     assert not marker.exists()
+
+
+def test_an_integer_too_long_for_python_is_a_yaml_problem_on_its_line():
+    line = refusal("a: 1\nb: 1" + "0" * 5000 + "\n")
+    assert "an integer 5,001 characters long is too long (line 2)" in line

@@ -83,6 +83,21 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """Python refuses to read an integer of more than 4,300 decimal digits (a denial-of-service
+    guard) with a bare ValueError; say so as a YAML problem on its line instead."""
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer {len(node.value):,} characters long is too long",
+            node.start_mark,
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 @dataclass(frozen=True)
 class LoadedYaml:
     """Parsed data plus the exact bytes, whose digest identifies the file in a decision record."""

@@ -55,3 +55,47 @@ def test_control_characters_in_a_text_answer_are_refused(
 def test_tabs_and_line_breaks_in_text_are_fine(runner, write_answers, llama1_answers):
     path = write_answers({**llama1_answers, "rationale": "first\tline\r\nsecond line\n"})
     assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+
+
+@pytest.fixture
+def unbounded_questionnaire(tmp_path, repo_root):
+    """The bundled questionnaire with every `max` removed, as an organisation might write it."""
+    import yaml
+
+    data = yaml.safe_load((repo_root / "questionnaires" / "distribution.yaml").read_text())
+    for section in data["sections"]:
+        for question in section["questions"]:
+            question.pop("max", None)
+    path = tmp_path / "unbounded.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "score", "report", "diff"])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("access_holders", 10**400), ("horizon_days", 10**30),
+     ("insiders_with_weight_access", 2**53 + 1)],
+    ids=["recipients-10^400", "horizon-10^30", "insiders-2^53+1"],
+)
+def test_a_huge_whole_number_is_refused_even_without_a_max(
+    runner, write_answers, llama1_answers, unbounded_questionnaire, tmp_path, command, key, value
+):
+    path = write_answers({**llama1_answers, key: value})
+    args = {"validate": [str(path)], "score": [str(path)],
+            "report": [str(path), "-o", str(tmp_path / "record.md")],
+            "diff": [str(write_answers(llama1_answers, name="old.yaml")), str(path)]}[command]
+    result = runner.invoke(app, [command, *args, "--questionnaire", str(unbounded_questionnaire)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(path))
+    assert f"{key}: expected a whole number" in line
+    assert "whole numbers stop at 9,007,199,254,740,992" in line
+    assert not (tmp_path / "record.md").exists()
+
+
+def test_the_largest_whole_number_still_scores(
+    runner, write_answers, llama1_answers, unbounded_questionnaire
+):
+    path = write_answers({**llama1_answers, "access_holders": 2**53})
+    result = runner.invoke(app, ["score", str(path),
+                                 "--questionnaire", str(unbounded_questionnaire)])
+    assert result.exit_code == 0, result.output

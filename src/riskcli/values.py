@@ -19,6 +19,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab and line breaks: text is printed to terminals (where ESC
 starts an escape sequence) and into the record, and no one types them on purpose."""
+MAX_WHOLE_NUMBER = 2**53
+"""Counts and days meet floats in the exposure model: past 2^53 a whole number is no longer exact as
+a float, and past about 10^308 it cannot be converted at all, so a questionnaire that sets no `max`
+still gets this one."""
 MAX_TEXT_CHARS = 20_000
 """Free text ends up in a PDF; a rationale longer than ten pages is a pasted file, not an answer."""
 
@@ -97,6 +101,8 @@ def _check_number(q: Question, value: Any) -> int | float:
         raise _fail(q, value)
     if isinstance(value, float) and not math.isfinite(value):
         raise _fail(q, value)
+    if isinstance(value, int) and abs(value) > MAX_WHOLE_NUMBER:
+        raise _fail(q, value, f" (whole numbers stop at {MAX_WHOLE_NUMBER:,})")
     number = value if q.type == "int" else float(value)
     too_low = q.min is not None and (number <= q.min if q.min_exclusive else number < q.min)
     too_high = q.max is not None and number > q.max

@@ -99,3 +99,17 @@ def test_the_largest_whole_number_still_scores(
     result = runner.invoke(app, ["score", str(path),
                                  "--questionnaire", str(unbounded_questionnaire)])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("key", ["model_name", "access_holders", "vetting"])
+def test_an_integer_too_long_to_print_is_described_not_printed(
+    runner, write_answers, llama1_answers, key
+):
+    """A hex literal of 1 KB is an integer repr() refuses to print (past 4,300 digits)."""
+    path = write_answers({k: v for k, v in llama1_answers.items() if k != key})
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"  {key}: 0x{'f' * 5000}\n")
+    result = runner.invoke(app, ["validate", str(path)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(path))
+    assert f"{key}: expected" in line
+    assert "got a 20,000-bit integer" in line

@@ -76,10 +76,19 @@ def _fmt(number: float) -> str:
 
 
 def _fail(question: Question, got: Any, hint: str = "") -> AnswerValueError:
-    shown = repr(got) if not isinstance(got, str) else f'"{got}"'
+    shown = _shown(got)
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return AnswerValueError(f"expected {expectation(question)}, got {shown}{hint}")
+
+
+def _shown(got: Any) -> str:
+    if isinstance(got, str):
+        return f'"{got}"'
+    if isinstance(got, int) and got.bit_length() > 64:
+        # repr() itself refuses past 4,300 digits, which a hex literal in YAML reaches in 1 KB
+        return f"a {got.bit_length():,}-bit integer"
+    return repr(got)
 
 
 def _bool_hint(value: Any) -> str:

@@ -33,6 +33,14 @@ _ALLOWED_TESTS = frozenset({"none", "number", "string", "in"})
 _RESERVED_NAMES = frozenset({"self"})
 """Jinja binds these itself whatever the context says, so they can never mean an answer."""
 
+MAX_CONDITION_CHARS = 1_000
+"""The longest shipped condition is 122 characters; a longer one is generated or hostile."""
+MAX_CONDITION_DEPTH = 50
+"""Nesting of the parsed expression (the shipped conditions reach 5). Parsing, checking and
+evaluating all recurse, so a condition like `not not not ... x` is refused before any of them can
+exhaust the stack."""
+
+
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 _ENV.globals.clear()
 
@@ -59,7 +67,12 @@ def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
     text = ("true" if source else "false") if isinstance(source, bool) else str(source).strip()
     if not text:
         raise ConditionError("condition is empty")
+    if len(text) > MAX_CONDITION_CHARS:
+        raise ConditionError(f"condition `{text[:40]}...` is {len(text):,} characters long; the "
+                             f"limit is {MAX_CONDITION_CHARS:,}")
     tree = _parse(text)
+    if _depth(tree) > MAX_CONDITION_DEPTH:
+        raise _too_deep(text)
     _check_grammar(tree, text)
     # Names are read off the tree itself: Jinja's own analysis treats `self` as declared, which
     # would let it past the unknown-name check and evaluate as an always-true template object.
@@ -107,7 +120,15 @@ def _parse(text: str) -> nodes.Expr:
         raise ConditionError(
             f"condition `{text}` is not a valid expression: {exc.message}"
         ) from None
+    except RecursionError:
+        raise _too_deep(text) from None
+    except ValueError as exc:  # a number literal Python refuses, e.g. past 4,300 digits
+        raise ConditionError(f"condition `{text}` is not a valid expression: {exc}") from None
     return tree
+
+
+def _too_deep(text: str) -> ConditionError:
+    return ConditionError(f"condition `{text}` nests more than {MAX_CONDITION_DEPTH} levels deep")
 
 
 def _check_grammar(tree: nodes.Node, text: str) -> None:
@@ -128,6 +149,19 @@ def _check_grammar(tree: nodes.Node, text: str) -> None:
 
 
 def _walk(node: nodes.Node):
-    yield node
-    for child in node.iter_child_nodes():
-        yield from _walk(child)
+    """Every node, parents before children, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(current.iter_child_nodes())))
+
+
+def _depth(tree: nodes.Node) -> int:
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest

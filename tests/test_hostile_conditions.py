@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hostile_helpers import assert_clean_refusal
+from hostile_helpers import assert_clean_refusal, run_riskcli
 
 from riskcli.cli import app
 from riskcli.conditions import MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH
@@ -36,6 +36,9 @@ ESCAPES = {
     "print-block": "{{ 7 * 7 }}",
     "callable-test": "vetting is callable",
     "dict-literal": "{'a': vetting}",
+    "string-repeat": "'x' * 3000000000 == vetting",
+    "list-repeat": "[vetting] * 3000000000",
+    "format-bomb": "'%0999999999d' % 1 == vetting",
     "long-integer": "access_holders > 1" + "0" * 5000,
     "deep-parens": "(" * 300 + "vetting" + ")" * 300,
     "deep-not": "not " * 200 + "vetting",
@@ -103,3 +106,20 @@ def test_nesting_at_the_limit_still_loads(runner, repo_root, tmp_path):
     pack = _pack_with_condition(repo_root, tmp_path, condition)
     result = runner.invoke(app, ["lint", "--rules", str(pack)])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "condition",
+    ["rationale * 100000000 == 'a'", "model_name % 3 == 'a'"],
+    ids=["repeat-an-answer", "format-an-answer"],
+)
+def test_a_condition_that_blows_up_on_answers_is_a_clean_scoring_error(
+    repo_root, tmp_path, llama1_answers, write_answers, condition
+):
+    """What only an answer reveals is caught when the rule is evaluated, in bounded memory."""
+    pack = _pack_with_condition(repo_root, tmp_path, condition)
+    answers = write_answers(llama1_answers)
+    run = run_riskcli("score", answers, "--rules", pack)
+    (line,) = assert_clean_refusal(run.code, run.stderr, str(answers))
+    assert "cannot be scored with llama-pattern" in line
+    assert run.peak_kib < 150 * 1024, run

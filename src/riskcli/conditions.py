@@ -41,7 +41,28 @@ evaluating all recurse, so a condition like `not not not ... x` is refused befor
 exhaust the stack."""
 
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+class _ConditionSandbox(SandboxedEnvironment):
+    """Multiplication and remainder on numbers only.
+
+    `'x' * 3000000000` or `rationale * 100000000` builds a string as big as the numbers say, and
+    `'%0999999999d' % 1` formats one: gigabytes from one rule line. Conditions compare answers, so
+    these two operators are intercepted and refuse text and lists.
+    """
+
+    intercepted_binops = frozenset({"*", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if not (_is_number(left) and _is_number(right)):
+            raise SecurityError(f"`{operator}` takes numbers in conditions, not "
+                                f"{type(left).__name__} and {type(right).__name__}")
+        return super().call_binop(context, operator, left, right)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float)
+
+
+_ENV = _ConditionSandbox(undefined=StrictUndefined, autoescape=False)
 _ENV.globals.clear()
 
 
@@ -127,6 +148,11 @@ def _parse(text: str) -> nodes.Expr:
     return tree
 
 
+def _is_sequence_literal(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.List | nodes.Tuple) or (
+        isinstance(node, nodes.Const) and isinstance(node.value, str))
+
+
 def _too_deep(text: str) -> ConditionError:
     return ConditionError(f"condition `{text}` nests more than {MAX_CONDITION_DEPTH} levels deep")
 
@@ -138,6 +164,11 @@ def _check_grammar(tree: nodes.Node, text: str) -> None:
                 f"condition `{text}` uses {type(node).__name__.lower()}, which conditions do not "
                 "allow (only answer names, literals, comparisons, in, and/or/not, arithmetic)"
             )
+        if isinstance(node, nodes.Mul | nodes.Mod) and (
+            _is_sequence_literal(node.left) or _is_sequence_literal(node.right)
+        ):
+            raise ConditionError(f"condition `{text}` uses `{node.operator}` on text or a list; "
+                                 "conditions multiply and take remainders of numbers only")
         if isinstance(node, nodes.Filter) and node.name not in _ALLOWED_FILTERS:
             raise ConditionError(f"condition `{text}` uses filter `{node.name}`, not allowed")
         if isinstance(node, nodes.Test) and node.name not in _ALLOWED_TESTS:

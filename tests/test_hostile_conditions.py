@@ -110,8 +110,9 @@ def test_nesting_at_the_limit_still_loads(runner, repo_root, tmp_path):
 
 @pytest.mark.parametrize(
     "condition",
-    ["rationale * 100000000 == 'a'", "model_name % 3 == 'a'"],
-    ids=["repeat-an-answer", "format-an-answer"],
+    ["rationale * 100000000 == 'a'", "model_name % 3 == 'a'",
+     "(access_holders * 1e308 * 1e308)|int > 0"],
+    ids=["repeat-an-answer", "format-an-answer", "overflowing-arithmetic"],
 )
 def test_a_condition_that_blows_up_on_answers_is_a_clean_scoring_error(
     repo_root, tmp_path, llama1_answers, write_answers, condition

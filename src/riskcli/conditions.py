@@ -79,7 +79,7 @@ class Condition:
         """Absent answers (skipped questions) are seen as `none`, never as an error."""
         try:
             return bool(self._fn(answers))
-        except (TypeError, ValueError, ZeroDivisionError, UndefinedError, SecurityError) as exc:
+        except (TypeError, ValueError, ArithmeticError, UndefinedError, SecurityError) as exc:
             raise ConditionError(f"condition `{self.source}` failed: {exc}") from None
 
 

@@ -29,9 +29,13 @@ Identifier = Annotated[str, BeforeValidator(_must_be_text)]
 
 
 class Strict(BaseModel):
-    """Unknown fields are errors, so a typo in a data file never silently does nothing."""
+    """Unknown fields are errors, so a typo in a data file never silently does nothing.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    No number in a data file may be .inf or .nan: a bound of .nan makes every comparison false (so
+    the bound silently vanishes), and .inf has no whole-number form for messages and the schema.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from riskcli.errors import Problem, RiskcliError
@@ -27,12 +29,45 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[ScoreResult], None],
+               progress: Callable[[int], None] | None = None) -> list[Problem]:
+    """Score files in order, handing each result to `on_result` as it is made; return problems.
+
+    `progress`, when given, hears how many files are done after each one.
+    """
+    problems: list[Problem] = []
+    with _collector_paused():
+        for done, path in enumerate(files, 1):
+            try:
+                result = score_file(engine, path)
+            except RiskcliError as exc:
+                problems.extend(exc.problems)
+            else:
+                on_result(result)
+            if progress is not None:
+                progress(done)
+    return problems
+
+
 def score_many(engine: Engine, files: Sequence[Path]) -> tuple[list[ScoreResult], list[Problem]]:
     results: list[ScoreResult] = []
-    problems: list[Problem] = []
-    for path in files:
-        try:
-            results.append(score_file(engine, path))
-        except RiskcliError as exc:
-            problems.extend(exc.problems)
+    problems = score_each(engine, files, results.append)
     return results, problems
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector while scoring.
+
+    Scoring a file allocates thousands of small objects and frees them all by reference counting
+    (it creates no reference cycles), yet every 700 allocations trigger a collection that walks
+    the young objects again: a fifth of the time per file, for nothing. Whatever a caller keeps
+    is collected as usual once the batch is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

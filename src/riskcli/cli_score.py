@@ -39,22 +39,20 @@ def score(
     Exit codes: 0 ok; 1 a band at or above --fail-at; 2 an input is invalid (other files are still
     scored).
     """
-    from riskcli import __version__
-    from riskcli.batch import expand_paths, score_many
-    from riskcli.formatting import json_document, text_summary, text_table
+    from riskcli.batch import expand_paths, score_each
+    from riskcli.formatting import ScoreOutput
+    from riskcli.progress import for_files
     from riskcli.scoring import load_engine
 
     engine = load_engine(questionnaire, rules)
     files, problems = expand_paths(paths)
-    results, score_problems = score_many(engine, files)
-    problems += score_problems
+    out = ScoreOutput(as_json=output is OutputFormat.json)
+    with for_files(len(files)) as progress:
+        problems += score_each(engine, files, out.add, progress.update)
     print_problems(problems)
-    if output is OutputFormat.json:
-        typer.echo(json_document(results, __version__))
-    elif len(results) == 1:
-        typer.echo(text_summary(results[0]))
-    elif results:
-        typer.echo(text_table(results))
+    text = out.text(_version() if out.as_json else "")
+    if text is not None:
+        typer.echo(text)
     if problems:
         raise typer.Exit(2)
     if fail_at is not None:
@@ -62,8 +60,14 @@ def score(
         if fail_at.value not in bands:
             raise typer.BadParameter(f"the rule pack's bands are {', '.join(bands)}")
         limit = bands.index(fail_at.value)
-        if any(bands.index(r.exposure.band) >= limit for r in results):
+        if any(bands.index(band) >= limit for band in out.bands):
             raise typer.Exit(1)
+
+
+def _version() -> str:
+    from riskcli import __version__
+
+    return __version__
 
 
 @app.command()

@@ -48,26 +48,77 @@ def _p_row(result: ScoreResult) -> str:
     return "   ".join(cells)
 
 
+TABLE_HEADER = f"{'band':<9} {'score':>5} {'P(horizon)':>10} {'median':>12}  {'recommend':<16} file"
+
+
 def text_table(results: Sequence[ScoreResult]) -> str:
     """One line per file when scoring many, so a folder reads at a glance."""
-    header = f"{'band':<9} {'score':>5} {'P(horizon)':>10} {'median':>12}  {'recommend':<16} file"
-    rows = [header]
-    for res in results:
-        e = res.exposure
-        median = days_text(e.median_days_to_leak).split(" (")[0]
-        mode = res.recommendation.mode + (" (hosted)" if res.recommendation.hosted_only else "")
-        rows.append(f"{e.band:<9} {e.score:>5} {percent(e.p_leak['horizon']):>10} {median:>12}  "
-                    f"{mode:<16} {res.file}")
-    return "\n".join(rows)
+    return "\n".join([TABLE_HEADER, *map(table_row, results)])
+
+
+def table_row(res: ScoreResult) -> str:
+    e = res.exposure
+    median = days_text(e.median_days_to_leak).split(" (")[0]
+    mode = res.recommendation.mode + (" (hosted)" if res.recommendation.hosted_only else "")
+    return (f"{e.band:<9} {e.score:>5} {percent(e.p_leak['horizon']):>10} {median:>12}  "
+            f"{mode:<16} {res.file}")
 
 
 def json_document(results: Sequence[ScoreResult], version: str) -> str:
     """Exactly one JSON document; key order fixed by the models, so output is byte-stable."""
-    payload = {
-        "riskcli_version": version,
-        "results": [res.model_dump(mode="json") for res in results],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
+    return json_document_of(list(map(json_result, results)), version)
+
+
+def json_result(result: ScoreResult) -> str:
+    """One result as JSON, formatted exactly as it appears inside `json_document`'s list."""
+    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False,
+                      allow_nan=False)
+
+
+def json_document_of(parts: Sequence[str], version: str) -> str:
+    """The document `json.dumps(payload, indent=2)` writes, from results already formatted.
+
+    Lines nested in the list are indented four more spaces; JSON escapes every newline inside a
+    string, so each line break in a part is a line of its layout.
+    """
+    head = f'{{\n  "riskcli_version": {json.dumps(version, ensure_ascii=False)},\n  "results": '
+    if not parts:
+        return head + "[]\n}"
+    items = ",\n".join("    " + part.replace("\n", "\n    ") for part in parts)
+    return f"{head}[\n{items}\n  ]\n}}"
+
+
+class ScoreOutput:
+    """What `riskcli score` prints, built up while the files are scored.
+
+    Each result is formatted as soon as it exists and only its text and band are kept, so scoring
+    a folder of ten thousand files never holds ten thousand results: memory stays flat, and the
+    garbage collector does not rescan an ever longer list of them (which made time per file grow
+    with the number of files). The first result is kept whole: when it is the only one, the
+    compact summary is printed instead of a table.
+    """
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+        self.bands: list[str] = []
+        self._parts: list[str] = []
+        self._first: ScoreResult | None = None
+
+    def add(self, result: ScoreResult) -> None:
+        if self._first is None:
+            self._first = result
+        self.bands.append(result.exposure.band)
+        self._parts.append(json_result(result) if self.as_json else table_row(result))
+
+    def text(self, version: str) -> str | None:
+        """The whole output (None: nothing to print); `version` goes in the JSON document."""
+        if self.as_json:
+            return json_document_of(self._parts, version)
+        if len(self._parts) == 1 and self._first is not None:
+            return text_summary(self._first)
+        if self._parts:
+            return "\n".join([TABLE_HEADER, *self._parts])
+        return None
 
 
 def diff_text(diff: DecisionDiff) -> str:

@@ -57,3 +57,44 @@ def test_the_schema_is_strict_json(runner):
     """JSON has no Infinity or NaN; a schema holding them breaks every editor that reads it."""
     result = runner.invoke(app, ["schema"])
     json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"schema holds {name}"))
+
+
+def _add_rules(count: int, multiply: float) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        data["rules"].extend(
+            {"id": f"extreme-{i}", "title": "Extreme", "when": True,
+             "effect": {"factor": "demand", "multiply": multiply}, "severity": "low",
+             "rationale": "r", "mitigation": "m", "owner": "AI Engineer"}
+            for i in range(count))
+
+    return edit
+
+
+@pytest.mark.parametrize("command", ["score-text", "score-json", "report-md", "diff"])
+def test_multipliers_that_overflow_the_leak_rate_are_a_clean_error(
+    runner, repo_root, tmp_path, example_paths, command
+):
+    """120 rules x1000 multiply the hazard by 1e360: past a float, so no figure can be given."""
+    pack = _edited(repo_root / "rules" / "llama-pattern.yaml", tmp_path / "rules.yaml",
+                   _add_rules(120, 1000))
+    answers = str(example_paths[0])
+    args = {"score-text": ["score", answers], "score-json": ["score", "--format", "json", answers],
+            "report-md": ["report", answers, "-o", str(tmp_path / "r.md")],
+            "diff": ["diff", answers, answers]}[command]
+    result = runner.invoke(app, [*args, "--rules", str(pack)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, answers)
+    assert "cannot be scored with llama-pattern" in line
+    assert "past 1e308 per day" in line
+    assert not (tmp_path / "r.md").exists()
+
+
+def test_multipliers_that_underflow_mean_nobody_can_copy(runner, repo_root, tmp_path,
+                                                         example_paths):
+    pack = _edited(repo_root / "rules" / "llama-pattern.yaml", tmp_path / "rules.yaml",
+                   _add_rules(120, 1e-300))
+    result = runner.invoke(app, ["score", "--format", "json", str(example_paths[0]),
+                                 "--rules", str(pack)])
+    assert result.exit_code == 0, result.output
+    exposure = json.loads(result.stdout)["results"][0]["exposure"]
+    assert exposure["score"] == 0
+    assert exposure["median_days_to_leak"] is None

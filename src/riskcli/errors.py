@@ -68,5 +68,9 @@ class TemplateError(RiskcliError):
     """A report template set is missing or broken."""
 
 
+class ModelError(Exception):
+    """The exposure model cannot produce a figure for these answers; the scorer adds the file."""
+
+
 class ConditionError(Exception):
     """A condition is unsafe or names something unknown; the loader wraps it with file and key."""

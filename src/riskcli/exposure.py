@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from riskcli.errors import ModelError
 from riskcli.results import Contribution, Exposure, SourceExposure
 from riskcli.rulepack import Rule, RulePack
 from riskcli.values import to_plain
@@ -98,7 +99,16 @@ def _daily_hazard(pack: RulePack, source_id: str, effects: Sequence[Rule]) -> fl
 
 def _total_rate(pack: RulePack, populations: Sequence[_Population],
                 effects: Sequence[Rule]) -> float:
-    return math.fsum(p.size * _daily_hazard(pack, p.id, effects) for p in populations)
+    """Refuses a rate past what a float holds, which only a pack of extreme multipliers reaches:
+    an infinite rate would print as 'median 0.0 days' and break the JSON output."""
+    try:
+        rate = math.fsum(p.size * _daily_hazard(pack, p.id, effects) for p in populations)
+    except OverflowError:  # fsum of finite terms whose sum overflows
+        rate = math.inf
+    if not math.isfinite(rate):
+        raise ModelError("the multipliers of the rules that fire drive the leak rate past 1e308 "
+                         "per day, beyond what can be computed; check the pack's multipliers")
+    return rate
 
 
 def _sources(pack: RulePack, populations: Sequence[_Population], effects: Sequence[Rule],

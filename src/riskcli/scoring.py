@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from riskcli.answers import load_answers
-from riskcli.errors import AnswersError, ConditionError, Problem
+from riskcli.errors import AnswersError, ConditionError, ModelError, Problem
 from riskcli.exposure import compute_exposure, fired_rules
 from riskcli.options import compare_options, findings_from, recommend
 from riskcli.questionnaire import Questionnaire, load_questionnaire
@@ -42,7 +42,7 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
         exposure = compute_exposure(pack, values, fired)
         options = compare_options(pack, values, exposure, fired)
         recommendation = recommend(pack, values, exposure, fired)
-    except ConditionError as exc:
+    except (ConditionError, ModelError) as exc:
         raise AnswersError(Problem(file, "", f"cannot be scored with {pack.id}: {exc}")) from None
     return ScoreResult(
         file=file,

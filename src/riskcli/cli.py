@@ -15,7 +15,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from riskcli import __version__
 from riskcli.errors import Problem, RiskcliError
 from riskcli.resources import default_questionnaire
 
@@ -66,6 +65,8 @@ def reports_errors(command: F) -> F:
 
 def _version(value: bool) -> None:
     if value:
+        from riskcli import __version__
+
         typer.echo(f"riskcli {__version__}")
         raise typer.Exit()
 

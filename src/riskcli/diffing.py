@@ -58,6 +58,9 @@ def load_side(engine: Engine, path: Path, rev: str | None = None) -> Answers:
 def git_show(path: Path, rev: str) -> bytes:
     """The file's bytes at a git revision, asked of git in the file's own folder."""
     folder = path.parent if str(path.parent) else Path(".")
+    if rev.startswith("-"):
+        # git would read it as an option: --rev=--output=x makes git show write a file
+        raise InputFileError(Problem(str(path), "--rev", f"{rev!r} is not a revision"))
     try:
         done = subprocess.run(["git", "-C", str(folder), "show", f"{rev}:./{path.name}"],
                               capture_output=True, check=False, timeout=30)

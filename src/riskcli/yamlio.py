@@ -148,6 +148,8 @@ def parse_yaml(raw: bytes, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
+        if exc.context and what.startswith("but "):  # "expected X" + "but found Y"
+            what = f"{exc.context}, {what}"
         raise InputFileError(Problem(name, "", f"invalid YAML: {what}", line)) from None
     except yaml.reader.ReaderError as exc:
         # Its str() spans two lines; say the same on one, with the line it is on.

@@ -28,8 +28,7 @@ INTERRUPTED = 130
 
 OutputOpt = Annotated[
     Path,
-    typer.Option("-o", "--output", help="Answers file to write (rewritten after every answer).",
-                 dir_okay=False),
+    typer.Option("-o", "--output", help="Answers file to write (rewritten after every answer)."),
 ]
 ResumeOpt = Annotated[
     bool,

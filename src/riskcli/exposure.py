@@ -50,7 +50,7 @@ def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[
     p_leak["horizon"] = _round(leak_probability(rate, horizon))
     score = score_from_probability(leak_probability(rate, horizon))
     median = median_days(rate)
-    return Exposure(
+    return Exposure.model_construct(
         rate_per_day=_sig(rate),
         horizon_days=horizon,
         p_leak=p_leak,
@@ -117,7 +117,7 @@ def _sources(pack: RulePack, populations: Sequence[_Population], effects: Sequen
     for source, population in zip(pack.model.sources, populations, strict=True):
         hazard = _daily_hazard(pack, source.id, effects)
         source_rate = population.size * hazard
-        rows.append(SourceExposure(
+        rows.append(SourceExposure.model_construct(
             source=source.id, title=source.title, active=population.active,
             population=population.size, population_key=source.population,
             base_daily_hazard=source.base_daily_hazard,
@@ -136,7 +136,7 @@ def _contributions(pack: RulePack, populations: Sequence[_Population], effects: 
         assert rule.effect is not None
         without = _total_rate(pack, populations, [r for r in effects if r is not rule])
         names = sorted(pack.conditions[f"rule:{rule.id}"].names)
-        rows.append(Contribution(
+        rows.append(Contribution.model_construct(
             rule_id=rule.id, title=rule.title, factor=rule.effect.factor,
             multiplier=rule.effect.multiply,
             sources=list(pack.factor[rule.effect.factor].applies_to),

@@ -18,7 +18,7 @@ from riskcli.rulepack import MODES, MitigationSpec, Rule, RulePack
 
 def findings_from(rules: Sequence[Rule]) -> list[Finding]:
     return [
-        Finding(
+        Finding.model_construct(
             rule_id=r.id, severity=r.severity, title=r.title, rationale=r.rationale.strip(),
             mitigation=r.mitigation.strip(), owner=r.owner,
             effect=f"{r.effect.factor} x {r.effect.multiply:g}" if r.effect else None,
@@ -42,7 +42,7 @@ def compare_options(pack: RulePack, values: Mapping[str, Any], exposure: Exposur
         obligations = _mitigations(spec.obligations)
         if gated:
             obligations = _rule_mitigations(fired) + obligations
-        options.append(OptionAssessment(
+        options.append(OptionAssessment.model_construct(
             mode=mode, label=spec.label, weights_public=not gated,
             p_leak_horizon=exposure.p_leak["horizon"] if gated else None,
             band=exposure.band if gated else None,
@@ -75,7 +75,7 @@ def recommend(pack: RulePack, values: Mapping[str, Any], exposure: Exposure,
     if outcome.mode == "gated":
         mitigations = _rule_mitigations(fired) + mitigations
     intended = str(values[pack.keys.intended_mode])
-    return Recommendation(
+    return Recommendation.model_construct(
         mode=outcome.mode, hosted_only=outcome.hosted_only, intended_mode=intended,
         differs_from_intended=intended != outcome.mode,
         headline=outcome.headline.format(**fields), reasons=reasons, mitigations=mitigations,
@@ -118,7 +118,7 @@ def days_text(days: float | None) -> str:
 
 
 def _mitigations(specs: Sequence[MitigationSpec]) -> list[Mitigation]:
-    return [Mitigation(text=s.text.strip(), owner=s.owner) for s in specs]
+    return [Mitigation.model_construct(text=s.text.strip(), owner=s.owner) for s in specs]
 
 
 def _rule_mitigations(fired: Sequence[Rule]) -> list[Mitigation]:
@@ -130,5 +130,5 @@ def _rule_mitigations(fired: Sequence[Rule]) -> list[Mitigation]:
         text = rule.mitigation.strip()
         if text and text not in seen and rule.severity != "info":
             seen.add(text)
-            result.append(Mitigation(text=text, owner=rule.owner))
+            result.append(Mitigation.model_construct(text=text, owner=rule.owner))
     return result

@@ -44,10 +44,10 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
         recommendation = recommend(pack, values, exposure, fired)
     except (ConditionError, ModelError) as exc:
         raise AnswersError(Problem(file, "", f"cannot be scored with {pack.id}: {exc}")) from None
-    return ScoreResult(
+    return ScoreResult.model_construct(
         file=file,
-        questionnaire=Ref(id=q.id, version=q.version),
-        rules=Ref(id=pack.id, version=pack.version),
+        questionnaire=Ref.model_construct(id=q.id, version=q.version),
+        rules=Ref.model_construct(id=pack.id, version=pack.version),
         answers_sha256=sha256,
         answers={key: to_plain(value) for key, value in values.items()},
         exposure=exposure,

@@ -24,9 +24,10 @@ def _question(data: dict[str, Any], question_id: str) -> dict[str, Any]:
 
 
 def _edited(source: Path, target: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
-    data = yaml.safe_load(source.read_text("utf-8"))
+    data = yaml.load(source.read_text("utf-8"), Loader=yaml.CSafeLoader)
     edit(data)
-    target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    target.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False,
+                                allow_unicode=True), "utf-8")
     return target
 
 
@@ -98,3 +99,204 @@ def test_multipliers_that_underflow_mean_nobody_can_copy(runner, repo_root, tmp_
     exposure = json.loads(result.stdout)["results"][0]["exposure"]
     assert exposure["score"] == 0
     assert exposure["median_days_to_leak"] is None
+
+
+# --- every broken questionnaire, at every command that loads one -----------------------------
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    """An edit setting one field, found by keys and list indexes (or question ids)."""
+
+    def edit(data: dict[str, Any]) -> None:
+        node: Any = data
+        for step in path[:-1]:
+            node = _question(node, step) if isinstance(step, str) and "sections" in node \
+                and step not in node else node[step]
+        node[path[-1]] = value
+
+    return edit
+
+
+def _raw(content: bytes | str) -> Callable[[str], bytes]:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return lambda text: data
+
+
+def _yaml_edit(edit: Callable[[dict[str, Any]], None]) -> Callable[[str], bytes]:
+    def make(text: str) -> bytes:
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
+        edit(data)
+        return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False,
+                         allow_unicode=True).encode("utf-8")
+
+    return make
+
+
+def _text_edit(old: str, new: str) -> Callable[[str], bytes]:
+    def make(text: str) -> bytes:
+        assert old in text, old
+        return text.replace(old, new, 1).encode("utf-8")
+
+    return make
+
+
+def _bomb(text: str) -> bytes:
+    lines = ["l0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    return ("\n".join(lines) + "\n" + text).encode("utf-8")
+
+
+FILE_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
+    "broken-yaml": (lambda text: (text + "\n  - [unclosed\n").encode(), "invalid YAML"),
+    "empty-file": (_raw(b""), "expected a mapping"),
+    "top-level-list": (_raw("- id\n- version\n"), "expected a mapping"),
+    "top-level-scalar": (_raw("distribution\n"), "expected a mapping"),
+    "non-utf8": (lambda text: b"\xff\xfe" + text.encode("utf-8"), "is not UTF-8 text"),
+    "python-tag": (lambda text: f"x: !!python/object/apply:os.system ['true']\n{text}".encode(),
+                   "python/object/apply"),
+    "billion-laughs": (_bomb, "values once aliases are expanded"),
+    "duplicate-top-level-key": (lambda text: (text + "\nid: again\n").encode(),
+                                "duplicate key 'id'"),
+    "nul-byte": (lambda text: ("\x00" + text).encode(), "character U+0000"),
+}
+
+QUESTIONNAIRE_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
+    **FILE_CASES,
+    "sections-scalar": (_yaml_edit(_set(("sections",), "all")), "sections: Input should be a"),
+    "no-sections": (_yaml_edit(_set(("sections",), [])), "sections: List should have at least"),
+    "unknown-type": (_yaml_edit(_set(("access_holders", "type"), "integer")),
+                     "question access_holders: type: Input should be"),
+    "yaml-word-choice": (_yaml_edit(_set(("vetting", "choices", 0, "value"), "no")),
+                         "is read by YAML as a boolean"),
+    "min-above-max": (_yaml_edit(_set(("horizon_days", "min"), 5000)), "min is greater than max"),
+    "default-out-of-range": (_yaml_edit(_set(("horizon_days", "default"), -3)),
+                             "default: expected a whole number"),
+    "unknown-field": (_yaml_edit(_set(("vetting", "colour"), "red")), "colour: unknown field"),
+    "version-unquoted": (_yaml_edit(_set(("version",), 1.0)), "version: is a number"),
+    "bad-question-id": (_yaml_edit(_set(("vetting", "id"), "Vetting Level")),
+                        "String should match pattern"),
+    "when-names-later-question": (_yaml_edit(_set(("access_holders", "when"), "rationale")),
+                                  "is not asked before this question"),
+    "when-escapes": (_yaml_edit(_set(("access_holders", "when"), "x.__class__")),
+                     "uses getattr"),
+    "choices-on-int": (_yaml_edit(_set(("horizon_days", "choices"), [{"value": "a",
+                                                                     "label": "A"}])),
+                       "a int question cannot have choices"),
+}
+
+
+_MADE: dict[tuple[str, str], bytes] = {}
+
+
+def _made(cases: dict[str, tuple[Callable[[str], bytes], str]], case: str, source: Path) -> bytes:
+    """Each broken file is made once and reused by every command that loads it."""
+    key = (source.name, case)
+    if key not in _MADE:
+        _MADE[key] = cases[case][0](source.read_text("utf-8"))
+    return _MADE[key]
+
+
+def _questionnaire_commands(path: Path, answers: Path, out: Path) -> dict[str, list[str]]:
+    q = ["--questionnaire", str(path)]
+    return {
+        "validate": ["validate", str(answers), *q],
+        "score": ["score", str(answers), *q],
+        "lint": ["lint", *q],
+        "schema": ["schema", *q],
+        "questions": ["questions", *q],
+        "rules": ["rules", *q],
+        "report": ["report", str(answers), "-o", str(out), *q],
+        "diff": ["diff", str(answers), str(answers), *q],
+        "init": ["init", "-o", str(out.with_suffix(".yaml")), *q],
+        "assess": ["assess", "-o", str(out.with_suffix(".yaml")), *q],
+    }
+
+
+@pytest.mark.parametrize("command", list(_questionnaire_commands(Path("q"), Path("a"), Path("o"))))
+@pytest.mark.parametrize("case", list(QUESTIONNAIRE_CASES))
+def test_a_broken_questionnaire_is_one_clean_problem_at_every_command(
+    runner, repo_root, tmp_path, example_paths, case, command
+):
+    words = QUESTIONNAIRE_CASES[case][1]
+    path = tmp_path / "questionnaire.yaml"
+    source = repo_root / "questionnaires" / "distribution.yaml"
+    path.write_bytes(_made(QUESTIONNAIRE_CASES, case, source))
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(app, _questionnaire_commands(path, example_paths[0], out)[command])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(path))
+    assert words in line
+    assert list(tmp_path.iterdir()) == [path]
+
+
+RULES_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
+    **FILE_CASES,
+    "rules-scalar": (_yaml_edit(_set(("rules",), "none")), "rules: Input should be"),
+    "multiply-zero": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), 0)),
+                      "multiply: Input should be greater than 0"),
+    "multiply-negative": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), -2)),
+                          "Input should be greater than 0"),
+    "multiply-nan": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), math.nan)),
+                     "Input should be a finite number"),
+    "multiply-text": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), "a lot")),
+                      "Input should be a valid number"),
+    "multiply-huge": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), 1e9)),
+                      "less than or equal to 1000"),
+    "hazard-one": (_yaml_edit(_set(("model", "sources", 0, "base_daily_hazard"), 1.0)),
+                   "Input should be less than 1"),
+    "bands-unsorted": (_yaml_edit(_set(("model", "bands", 0, "below"), 99)),
+                       "band bounds must increase"),
+    "report-days-unsorted": (_yaml_edit(_set(("model", "report_days"), [30, 7])),
+                             "report_days must be increasing"),
+    "unknown-factor": (_yaml_edit(_set(("rules", 0, "effect", "factor"), "vibes")),
+                       "unknown factor 'vibes'"),
+    "unknown-owner": (_yaml_edit(_set(("rules", 0, "owner"), "Intern")), "owner: Input should"),
+    "unknown-severity": (_yaml_edit(_set(("rules", 0, "severity"), "meh")),
+                         "severity: Input should"),
+    "unknown-answer-key": (_yaml_edit(_set(("rules", 0, "when"), "vibe_check")),
+                           "names unknown answer key(s): vibe_check"),
+    "misspelt-choice": (_yaml_edit(_set(("rules", 0, "when"), "vetting == 'nope'")),
+                        "the rule could never fire"),
+    "other-questionnaire": (_yaml_edit(_set(("questionnaire",), "hiring")),
+                            "rules are written for questionnaire hiring"),
+    "placeholder-unknown": (_yaml_edit(_set(("recommendation", "pivot", "headline"),
+                                            "{p_horizon.__class__}")), "unknown placeholder"),
+    "unbalanced-brace": (_yaml_edit(_set(("recommendation", "hosted", "headline"), "Keep {")),
+                         "Single '{' encountered"),
+}
+
+
+def _rules_commands(path: Path, answers: Path, out: Path) -> dict[str, list[str]]:
+    r = ["--rules", str(path)]
+    return {
+        "score": ["score", str(answers), *r],
+        "lint": ["lint", *r],
+        "rules": ["rules", *r],
+        "report": ["report", str(answers), "-o", str(out), *r],
+        "diff": ["diff", str(answers), str(answers), *r],
+        "assess": ["assess", "-o", str(out.with_suffix(".yaml")), *r],
+    }
+
+
+@pytest.mark.parametrize("command", list(_rules_commands(Path("r"), Path("a"), Path("o"))))
+@pytest.mark.parametrize("case", list(RULES_CASES))
+def test_a_broken_rule_pack_is_one_clean_problem_at_every_command(
+    runner, repo_root, tmp_path, example_paths, case, command
+):
+    words = RULES_CASES[case][1]
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(_made(RULES_CASES, case, repo_root / "rules" / "llama-pattern.yaml"))
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(app, _rules_commands(path, example_paths[0], out)[command])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(path))
+    assert words in line
+    assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("option", ["--questionnaire", "--rules"])
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_a_missing_or_folder_pack_is_one_clean_problem(runner, tmp_path, option, kind):
+    path = tmp_path / "pack.yaml"
+    if kind == "directory":
+        path.mkdir()
+    result = runner.invoke(app, ["lint", option, str(path)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(path))
+    assert ("no such file" if kind == "missing" else "is a directory") in line

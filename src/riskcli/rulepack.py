@@ -131,10 +131,16 @@ class Outcome(Strict):
     @model_validator(mode="after")
     def _known_placeholders(self) -> Outcome:
         for text in [self.headline, *self.reasons, *(e.text for e in self.extra_reasons)]:
-            for _, name, _, _ in string.Formatter().parse(text):
+            for _, name, spec, conversion in string.Formatter().parse(text):
                 if name is not None and name not in TEXT_FIELDS:
                     raise ValueError(f"unknown placeholder {{{name}}} (allowed: "
                                      f"{', '.join(TEXT_FIELDS)})")
+                # The values arrive formatted; a spec such as {score:>999999999} would only pad
+                # (to gigabytes) or fail on text, and a conversion has nothing to convert.
+                if spec or conversion:
+                    raise ValueError(f"placeholder {{{name}}} takes no format spec or conversion "
+                                     f"(found {{{name}{'!' + conversion if conversion else ''}"
+                                     f"{':' + spec if spec else ''}}})")
         return self
 
 

@@ -85,6 +85,16 @@ def test_a_terminal_that_breaks_mid_run_does_not_fail_the_work():
     assert bar.done == 10
 
 
+def test_stages_show_their_name_and_how_many_are_done():
+    stream = Terminal()
+    with Progress("rendering record.pdf", 3, stream=stream) as bar:
+        bar.stage("loading WeasyPrint")
+        assert screen(stream.getvalue()).startswith("rendering record.pdf: loading WeasyPrint  [")
+        bar.stage("laying out pages")
+        assert screen(stream.getvalue()).rstrip().endswith("1/3")
+    assert screen(stream.getvalue()).strip() == ""
+
+
 def test_a_few_files_get_no_bar_even_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stderr", Terminal())
     assert not progress.for_files(progress.MIN_FILES - 1).enabled
@@ -103,7 +113,12 @@ def folder_of_answers(tmp_path: Path, examples_dir: Path) -> Path:
 
 
 def run_score(folder: Path, stderr_tty: bool) -> tuple[bytes, bytes, int]:
-    command = [sys.executable, "-m", "riskcli", "score", str(folder)]
+    return run_riskcli(["score", str(folder)], stderr_tty)
+
+
+def run_riskcli(args: list[str], stderr_tty: bool) -> tuple[bytes, bytes, int]:
+    """stdout, stderr and exit code of `riskcli ARGS`, stderr a pseudo-terminal or a pipe."""
+    command = [sys.executable, "-m", "riskcli", *args]
     if not stderr_tty:
         done = subprocess.run(command, capture_output=True, timeout=120)
         return done.stdout, done.stderr, done.returncode
@@ -139,3 +154,28 @@ def test_scoring_a_folder_shows_a_bar_on_a_terminal_and_leaves_stdout_unchanged(
     assert screen(err_tty.decode()).strip() == ""
     assert out_tty == out_pipe
     assert err_pipe == b""
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
+def test_rendering_a_pdf_names_its_stages_on_a_terminal_and_nothing_in_a_pipe(
+        tmp_path, examples_dir):
+    answers = str(examples_dir / "llama-1-2023.yaml")
+    tty_pdf, pipe_pdf = tmp_path / "tty.pdf", tmp_path / "pipe.pdf"
+    out_tty, err_tty, code_tty = run_riskcli(["report", answers, "-o", str(tty_pdf)], True)
+    out_pipe, err_pipe, code_pipe = run_riskcli(["report", answers, "-o", str(pipe_pdf)], False)
+    assert code_tty == code_pipe == 0
+    for stage in (b"loading WeasyPrint", b"laying out pages", b"writing the PDF"):
+        assert b"rendering tty.pdf: " + stage in err_tty
+    assert screen(err_tty.decode()).strip() == ""
+    assert err_pipe == b""
+    assert out_tty.replace(b"tty.pdf", b"pipe.pdf") == out_pipe
+    assert tty_pdf.read_bytes() == pipe_pdf.read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
+def test_markdown_and_html_records_are_instant_and_get_no_bar(tmp_path, examples_dir):
+    answers = str(examples_dir / "llama-1-2023.yaml")
+    for name in ("record.md", "record.html"):
+        _, err, code = run_riskcli(["report", answers, "-o", str(tmp_path / name)], True)
+        assert code == 0
+        assert b"rendering" not in err

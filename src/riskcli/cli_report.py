@@ -49,7 +49,9 @@ def report(
     rules: RulesOpt = None,
 ) -> None:
     """Render the decision record: a PDF or HTML record, or the model card's Markdown section."""
+    from riskcli.progress import Progress
     from riskcli.report import format_for, write_report
+    from riskcli.report.render import PDF_STAGES
     from riskcli.report.templates import load_templates
     from riskcli.resources import default_templates
     from riskcli.scoring import load_engine, score_file
@@ -63,8 +65,11 @@ def report(
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules)
     result = score_file(engine, answers)
+    # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then vanishes.
+    bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)
     try:
-        write_report(result, engine.questionnaire, out, fmt, template_set)
+        with bar:
+            write_report(result, engine.questionnaire, out, fmt, template_set, bar.stage)
     except OSError as exc:
         raise OutputError(Problem(str(out), "", f"cannot write: {exc.strerror or exc}")) from None
     typer.echo(f"{out}: {fmt} decision record for {answers}")

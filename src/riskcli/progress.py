@@ -28,7 +28,8 @@ BAR_WIDTH = 24
 class Progress:
     """Counts work done out of `total` and draws `label  [####----]  done/total unit`.
 
-    Use as a context manager; `update(done)` is cheap enough to call for every item.
+    Use as a context manager; `update(done)` is cheap enough to call for every item. Work made of
+    a few named stages calls `stage(name)` as each begins instead: `label: name  [##--]  1/3`.
     `total` 0 means unknown: the line then shows the label alone.
     """
 
@@ -44,6 +45,8 @@ class Progress:
         self._drawn_at: float | None = None
         self._width = 0
         self.done = 0
+        self.note = ""
+        self._stages_begun = 0
 
     def __enter__(self) -> Progress:
         self._draw()
@@ -61,6 +64,13 @@ class Progress:
         if self._drawn_at is None or now - self._drawn_at >= INTERVAL or done == self.total:
             self._draw(now)
 
+    def stage(self, name: str) -> None:
+        """A named stage begins; the stages before it are done."""
+        self.note = name
+        self.done = self._stages_begun
+        self._stages_begun += 1
+        self._draw()
+
     def close(self) -> None:
         """Erase the line, leaving the terminal as it was."""
         if self.enabled and self._width:
@@ -68,12 +78,13 @@ class Progress:
             self._width = 0
 
     def line(self) -> str:
+        label = f"{self.label}: {self.note}" if self.note else self.label
         if not self.total:
-            return f"{self.label} ..."
+            return f"{label} ..."
         filled = BAR_WIDTH * min(self.done, self.total) // self.total
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         unit = f" {self.unit}" if self.unit else ""
-        return f"{self.label}  [{bar}]  {self.done:,}/{self.total:,}{unit}"
+        return f"{label}  [{bar}]  {self.done:,}/{self.total:,}{unit}"
 
     def _draw(self, now: float | None = None) -> None:
         if not self.enabled:

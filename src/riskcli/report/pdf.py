@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import weasyprint
@@ -50,17 +50,28 @@ class AssetFetcher(URLFetcher):
 
 
 def html_to_pdf(html: str, templates: TemplateSet, date: dt.date,
-                fetcher: AssetFetcher | None = None) -> bytes:
+                fetcher: AssetFetcher | None = None,
+                on_stage: Callable[[str], None] | None = None) -> bytes:
     """Render to PDF bytes; the same HTML and date give the same bytes.
 
     Metadata dates come from the HTML's dcterms meta tags (the decision date). The embedded font
     subsets carry a timestamp too, which fontTools takes from SOURCE_DATE_EPOCH when set: it is
-    pinned to the decision date for the length of the render.
+    pinned to the decision date for the length of the render. Layout and writing are WeasyPrint's
+    two steps of `write_pdf`, taken one at a time so `on_stage` can name each as it begins.
     """
     fetcher = fetcher or AssetFetcher(templates)
     document = weasyprint.HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher)
+    stage = on_stage or _no_stage
+    options = {"pdf_identifier": True}  # derived from the content
     with _source_date_epoch(date), _quiet_refusals():
-        return document.write_pdf(pdf_identifier=True)  # derived from the content
+        stage("laying out pages")
+        laid_out = document.render(**options)
+        stage("writing the PDF")
+        return laid_out.write_pdf(**options)
+
+
+def _no_stage(name: str) -> None:
+    pass
 
 
 @contextlib.contextmanager

@@ -58,20 +58,30 @@ def render_markdown(result: ScoreResult, questionnaire: Questionnaire,
     return templates.render_markdown(template_context(result, questionnaire, templates, False))
 
 
+PDF_STAGES = 3
+"""Stages a PDF render names to `on_stage` as each begins: loading WeasyPrint, then (in `pdf`)
+laying out pages and writing the PDF."""
+
+
 def render_pdf(result: ScoreResult, questionnaire: Questionnaire, templates: TemplateSet,
-               fetcher: AssetFetcher | None = None) -> bytes:
+               fetcher: AssetFetcher | None = None,
+               on_stage: Callable[[str], None] | None = None) -> bytes:
+    html = render_html(result, questionnaire, templates, for_pdf=True)
+    if on_stage is not None:
+        on_stage("loading WeasyPrint")
     from riskcli.report.pdf import html_to_pdf  # WeasyPrint costs ~0.6 s to import
 
-    html = render_html(result, questionnaire, templates, for_pdf=True)
-    return html_to_pdf(html, templates, record_date(result), fetcher)
+    return html_to_pdf(html, templates, record_date(result), fetcher, on_stage)
 
 
 def render(result: ScoreResult, questionnaire: Questionnaire, fmt: Format,
-           templates: TemplateSet | None = None) -> bytes:
-    """The finished document as bytes, ready to be written."""
+           templates: TemplateSet | None = None,
+           on_stage: Callable[[str], None] | None = None) -> bytes:
+    """The finished document as bytes, ready to be written; a PDF names its stages to
+    `on_stage` as each begins (see PDF_STAGES)."""
     templates = templates or load_templates(default_templates())
     if fmt == "pdf":
-        return render_pdf(result, questionnaire, templates)
+        return render_pdf(result, questionnaire, templates, on_stage=on_stage)
     if fmt == "html":
         return render_html(result, questionnaire, templates).encode("utf-8")
     if fmt == "md":
@@ -80,9 +90,10 @@ def render(result: ScoreResult, questionnaire: Questionnaire, fmt: Format,
 
 
 def write_report(result: ScoreResult, questionnaire: Questionnaire, out: Path | str,
-                 fmt: Format, templates: TemplateSet | None = None) -> None:
+                 fmt: Format, templates: TemplateSet | None = None,
+                 on_stage: Callable[[str], None] | None = None) -> None:
     """Render completely, then replace `out` in one step."""
-    write_atomic(out, render(result, questionnaire, fmt, templates))
+    write_atomic(out, render(result, questionnaire, fmt, templates, on_stage))
 
 
 def _leak_curve() -> Callable[[float, float], float]:

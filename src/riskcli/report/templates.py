@@ -137,5 +137,11 @@ def _render(env: SandboxedEnvironment, folder: Path, name: str, context: dict[st
         where = f"line {exc.lineno}: " if exc.lineno else ""
         raise TemplateError(Problem(str(folder / (exc.name or name)), "",
                                     f"{where}{exc.message}")) from None
-    except (jinja2.TemplateError, TypeError, ValueError) as exc:
+    except RecursionError:
+        reason = "cannot render: templates call each other too deeply"
+        raise TemplateError(Problem(str(folder / name), "", reason)) from None
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        # ArithmeticError: the sandbox's OverflowError for range() past 100,000 items, or a
+        # number too large for a float.
         raise TemplateError(Problem(str(folder / name), "", f"cannot render: {exc}")) from None
+

@@ -1,0 +1,209 @@
+"""A --templates folder, or answers, that try to make the record reach the disk or the network.
+
+The renderer may read the template folder's own files and nothing else: every URL a template names
+(img, link, @import, attachment, object, iframe, svg image, base href) goes through riskcli's
+fetcher, which refuses it, and a local HTTP server sees no request. A broken folder is one clean
+problem, and a failed render writes nothing.
+"""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from hostile_helpers import assert_clean_refusal
+
+from riskcli.cli import app
+from riskcli.report import pdf as pdf_module
+from riskcli.resources import default_templates
+
+
+class _Counter(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    """A local HTTP server; the test fails if anything asks it for anything."""
+    _Counter.hits = []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def fetched(monkeypatch) -> list[str]:
+    """Every URL WeasyPrint asks riskcli's fetcher for, refused or not."""
+    urls: list[str] = []
+    original = pdf_module.AssetFetcher.fetch
+
+    def recording(self, url, headers=None):
+        urls.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf_module.AssetFetcher, "fetch", recording)
+    return urls
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    copy = tmp_path / "templates"
+    shutil.copytree(default_templates(), copy)
+    return copy
+
+
+def _inject(folder: Path, html: str) -> None:
+    record = folder / "record.html.j2"
+    text = record.read_text("utf-8")
+    assert "</body>" in text
+    record.write_text(text.replace("</body>", html + "\n</body>", 1), "utf-8")
+
+
+def reaching_html(secret: Path, web: str) -> str:
+    file_url = secret.as_uri()
+    return f"""
+<img src="{file_url}"><img src="{web}/img.png">
+<link rel="stylesheet" href="{web}/linked.css">
+<style>@import url("{web}/imported.css");
+  .x {{ background: url("{file_url}") }}
+  @font-face {{ font-family: Evil; src: url("{web}/font.woff2") }}
+  .y {{ font-family: Evil }}</style>
+<a rel="attachment" href="{file_url}">a</a><link rel="attachment" href="{web}/attached">
+<object data="{file_url}"></object><embed src="{web}/embed"><iframe src="{file_url}"></iframe>
+<svg width="10" height="10"><image href="{web}/svg.png" width="10" height="10"/></svg>
+<div class="y" style="background-image: url('{web}/inline.png')">evil</div>
+"""
+
+
+def test_a_template_naming_files_and_urls_fetches_nothing(
+    runner, folder, tmp_path, server, fetched, example_paths
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", "utf-8")
+    _inject(folder, reaching_html(secret, server))
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert _Counter.hits == []
+    outside = [url for url in fetched if not url.startswith("riskcli-asset:")]
+    assert any(secret.as_uri() in url for url in outside), fetched  # asked, and refused
+    assert any(url.startswith(server) for url in outside), fetched
+    data = out.read_bytes()
+    assert b"TOP-SECRET-CONTENT" not in data
+    assert b"/EmbeddedFile" not in data
+
+
+def test_a_base_href_does_not_send_relative_urls_to_the_network(
+    runner, folder, tmp_path, server, fetched, example_paths
+):
+    _inject(folder, f'<base href="{server}/"><img src="relative.png">')
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert _Counter.hits == []
+
+
+def test_answers_naming_files_and_urls_fetch_nothing(
+    runner, tmp_path, server, fetched, llama1_answers, write_answers
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", "utf-8")
+    llama1_answers["rationale"] = reaching_html(secret, server)
+    llama1_answers["model_name"] = f'<img src="{server}/name.png">'
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(app, ["report", str(write_answers(llama1_answers)), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _Counter.hits == []
+    assert [url for url in fetched if not url.startswith("riskcli-asset:")] == []
+    assert b"TOP-SECRET-CONTENT" not in out.read_bytes()
+
+
+@pytest.mark.parametrize("css", [
+    "@import url(http://127.0.0.1:9/x.css);",
+    "body { background: url(file:///etc/passwd) }",
+    "body { background: url('riskcli-asset:../../../etc/passwd') }",
+], ids=["http-import", "file-url", "asset-path-escape"])
+def test_a_stylesheet_naming_outside_urls_is_refused_when_the_folder_loads(
+    runner, folder, tmp_path, example_paths, css
+):
+    sheet = folder / "record.css"
+    sheet.write_text(sheet.read_text("utf-8") + "\n" + css + "\n", "utf-8")
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    assert_clean_refusal(result.exit_code, result.stderr, str(sheet))
+    assert not out.exists()
+
+
+# --- broken folders --------------------------------------------------------------------------
+
+BROKEN_FOLDERS = {
+    "syntax-error": ("model_card.md.j2", "{% if %}", "line 1"),
+    "unknown-name": ("model_card.md.j2", "{{ no_such_thing.x }}", "cannot render"),
+    "sandbox-escape": ("model_card.md.j2", "{{ record.__class__.__mro__ }}", "unsafe"),
+    "globals-escape": ("model_card.md.j2", "{{ cycler.__init__.__globals__.os }}", "cannot render"),
+    "absolute-include": ("model_card.md.j2", '{% include "/etc/passwd" %}', "cannot render"),
+    "parent-include": ("model_card.md.j2", '{% include "../../../etc/passwd" %}', "cannot render"),
+    "recursive-macro": ("model_card.md.j2", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+                        "cannot render"),
+    "huge-range": ("model_card.md.j2", "{% for i in range(10**11) %}x{% endfor %}",
+                   "cannot render"),
+    "non-utf8-template": ("model_card.md.j2", b"\xff\xfe{{ x }}", "cannot render"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_FOLDERS))
+def test_a_broken_template_folder_is_one_clean_problem(
+    runner, folder, tmp_path, example_paths, case
+):
+    name, content, words = BROKEN_FOLDERS[case]
+    target = folder / name
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, "utf-8")
+    out = tmp_path / "record.md"
+    out.write_text("the previous record\n", "utf-8")
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(folder))
+    assert words in line
+    assert out.read_text("utf-8") == "the previous record\n"
+
+
+@pytest.mark.parametrize("kind", ["missing", "a-file", "empty-folder", "required-is-a-folder"])
+def test_a_template_folder_that_is_not_one_is_one_clean_problem_per_file(
+    runner, folder, tmp_path, example_paths, kind
+):
+    target = {"missing": tmp_path / "nowhere", "a-file": folder / "record.css",
+              "empty-folder": tmp_path / "empty", "required-is-a-folder": folder}[kind]
+    if kind == "empty-folder":
+        target.mkdir()
+    if kind == "required-is-a-folder":
+        (folder / "chart.css").unlink()
+        (folder / "chart.css").mkdir()
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o",
+                                 str(tmp_path / "r.md"), "--templates", str(target)])
+    assert_clean_refusal(result.exit_code, result.stderr, str(target), lines=None)

@@ -50,9 +50,8 @@ def score(
     with for_files(len(files)) as progress:
         problems += score_each(engine, files, out.add, progress.update)
     print_problems(problems)
-    text = out.text(_version() if out.as_json else "")
-    if text is not None:
-        typer.echo(text)
+    for chunk in out.chunks(_version() if out.as_json else ""):
+        typer.echo(chunk, nl=False)
     if problems:
         raise typer.Exit(2)
     if fail_at is not None:

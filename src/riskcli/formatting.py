@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from riskcli.exposure import median_days
@@ -66,26 +66,31 @@ def table_row(res: ScoreResult) -> str:
 
 def json_document(results: Sequence[ScoreResult], version: str) -> str:
     """Exactly one JSON document; key order fixed by the models, so output is byte-stable."""
-    return json_document_of(list(map(json_result, results)), version)
+    return "".join(_json_chunks([_nested(json_result(r)) for r in results], version))
 
 
 def json_result(result: ScoreResult) -> str:
-    """One result as JSON, formatted exactly as it appears inside `json_document`'s list."""
+    """One result as JSON, formatted as `json.dumps(..., indent=2)` formats the document."""
     return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False,
                       allow_nan=False)
 
 
-def json_document_of(parts: Sequence[str], version: str) -> str:
-    """The document `json.dumps(payload, indent=2)` writes, from results already formatted.
+def _nested(part: str) -> str:
+    """A result's JSON as it reads inside the document's list: every line four spaces deeper.
+    JSON escapes each newline inside a string, so every line break in a part is layout."""
+    return "    " + part.replace("\n", "\n    ")
 
-    Lines nested in the list are indented four more spaces; JSON escapes every newline inside a
-    string, so each line break in a part is a line of its layout.
-    """
-    head = f'{{\n  "riskcli_version": {json.dumps(version, ensure_ascii=False)},\n  "results": '
-    if not parts:
-        return head + "[]\n}"
-    items = ",\n".join("    " + part.replace("\n", "\n    ") for part in parts)
-    return f"{head}[\n{items}\n  ]\n}}"
+
+def _json_chunks(items: Sequence[str], version: str) -> Iterator[str]:
+    """The document `json.dumps(payload, indent=2)` writes, in pieces, from nested items."""
+    yield f'{{\n  "riskcli_version": {json.dumps(version, ensure_ascii=False)},\n  "results": '
+    if not items:
+        yield "[]\n}"
+        return
+    yield "[\n"
+    for index, item in enumerate(items):
+        yield item if index == 0 else ",\n" + item
+    yield "\n  ]\n}"
 
 
 class ScoreOutput:
@@ -108,17 +113,20 @@ class ScoreOutput:
         if self._first is None:
             self._first = result
         self.bands.append(result.exposure.band)
-        self._parts.append(json_result(result) if self.as_json else table_row(result))
+        self._parts.append(_nested(json_result(result)) if self.as_json else table_row(result))
 
-    def text(self, version: str) -> str | None:
-        """The whole output (None: nothing to print); `version` goes in the JSON document."""
+    def chunks(self, version: str) -> Iterator[str]:
+        """The output in pieces to write one after the other, the last ending the line; nothing
+        when there is nothing to print. A JSON document of ten thousand results (a hundred
+        megabytes) is written piece by piece, never copied into one string. `version` goes in
+        the JSON document."""
         if self.as_json:
-            return json_document_of(self._parts, version)
-        if len(self._parts) == 1 and self._first is not None:
-            return text_summary(self._first)
-        if self._parts:
-            return "\n".join([TABLE_HEADER, *self._parts])
-        return None
+            yield from _json_chunks(self._parts, version)
+            yield "\n"
+        elif len(self._parts) == 1 and self._first is not None:
+            yield text_summary(self._first) + "\n"
+        elif self._parts:
+            yield "\n".join([TABLE_HEADER, *self._parts]) + "\n"
 
 
 def diff_text(diff: DecisionDiff) -> str:

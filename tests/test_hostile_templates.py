@@ -171,6 +171,7 @@ BROKEN_FOLDERS = {
     "huge-range": ("model_card.md.j2", "{% for i in range(10**11) %}x{% endfor %}",
                    "cannot render"),
     "non-utf8-template": ("model_card.md.j2", b"\xff\xfe{{ x }}", "cannot render"),
+    "non-utf8-stylesheet": ("record.css", b"body { color: red }\xff\xfe", "is not UTF-8 text"),
 }
 
 

@@ -115,7 +115,12 @@ def _stylesheet_assets(root: Path, sheet: str) -> tuple[dict[str, Path], list[Pr
     assets: dict[str, Path] = {}
     problems: list[Problem] = []
     resolved_root = root.resolve()
-    for match in _URL.finditer((root / sheet).read_text(encoding="utf-8")):
+    try:
+        text = (root / sheet).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return {}, [Problem(str(root / sheet), "",
+                            f"is not UTF-8 text (bad byte at offset {exc.start})")]
+    for match in _URL.finditer(text):
         url = match.group(2).strip()
         if not url.startswith(ASSET_SCHEME):
             problems.append(Problem(str(root / sheet), url, f"only {ASSET_SCHEME}NAME URLs naming "

@@ -157,6 +157,46 @@ def test_a_stylesheet_naming_outside_urls_is_refused_when_the_folder_loads(
     assert not out.exists()
 
 
+# --- links out of the folder ---------------------------------------------------------------
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text("TOP-SECRET-CONTENT\n", "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "pdf"])
+def test_a_template_including_a_link_out_of_the_folder_reads_nothing(
+    runner, folder, tmp_path, secret, example_paths, fmt
+):
+    (folder / "leak.txt").symlink_to(secret)
+    for name in ("record.html.j2", "model_card.md.j2"):
+        template = folder / name
+        template.write_text('{% include "leak.txt" %}\n' + template.read_text("utf-8"), "utf-8")
+    out = tmp_path / f"record.{fmt}"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(folder))
+    assert "leak.txt" in line and "outside the template folder" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["record.html.j2", "model_card.md.j2", "record.css",
+                                  "chart.css", "fonts.css"])
+def test_a_required_file_that_links_out_of_the_folder_is_refused_at_load(
+    runner, folder, tmp_path, secret, example_paths, name
+):
+    (folder / name).unlink()
+    (folder / name).symlink_to(secret)
+    out = tmp_path / "record.md"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(folder / name))
+    assert "outside the template folder" in line
+    assert not out.exists()
+
+
 # --- broken folders --------------------------------------------------------------------------
 
 BROKEN_FOLDERS = {

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -58,7 +59,7 @@ class TemplateSet:
 
     def _html_env(self) -> SandboxedEnvironment:
         return SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(self.folder), autoescape=True,
+            loader=_FolderLoader(self.folder), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True)
 
@@ -69,7 +70,7 @@ class TemplateSet:
         or `| a |` must stay text and must not break the options table.
         """
         env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(self.folder), autoescape=False,
+            loader=_FolderLoader(self.folder), autoescape=False,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True, finalize=markdown_escape)
         env.filters["code"] = markdown_code
@@ -99,6 +100,10 @@ def load_templates(folder: Path | str) -> TemplateSet:
                for name in REQUIRED if not (root / name).is_file()]
     if missing:
         raise TemplateError(missing)
+    outside = [Problem(str(root / name), "", _OUTSIDE) for name in REQUIRED
+               if not _inside(root, root / name)]
+    if outside:
+        raise TemplateError(outside)
     assets: dict[str, Path] = {f"{ASSET_SCHEME}{FONTS}": root / FONTS}
     problems: list[Problem] = []
     for sheet in (FONTS, STYLESHEET, CHART_STYLE):
@@ -150,3 +155,22 @@ def _render(env: SandboxedEnvironment, folder: Path, name: str, context: dict[st
         # number too large for a float.
         raise TemplateError(Problem(str(folder / name), "", f"cannot render: {exc}")) from None
 
+
+_OUTSIDE = "is a link to a file outside the template folder; only the folder's own files are read"
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether a path, links followed, stays inside the folder."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+class _FolderLoader(jinja2.FileSystemLoader):
+    """Jinja's FileSystemLoader refuses `..` but follows links: `{% include "x" %}` with x a link
+    to /etc/passwd would print that file into the record. This one refuses such a template."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        root = Path(self.searchpath[0])
+        path = root.joinpath(*split_template_path(template))
+        if path.exists() and not _inside(root, path):
+            raise jinja2.TemplateNotFound(template, f"{template} {_OUTSIDE}")
+        return super().get_source(environment, template)

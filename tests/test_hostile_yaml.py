@@ -164,3 +164,24 @@ def test_python_tags_in_an_answers_file_run_nothing(tmp_path: Path, tag: str):
 def test_an_integer_too_long_for_python_is_a_yaml_problem_on_its_line():
     line = refusal("a: 1\nb: 1" + "0" * 5000 + "\n")
     assert "an integer 5,001 characters long is too long (line 2)" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a: !!float y\n", "cannot read 'y' as !!float"),
+        ("a: !!int x\n", "cannot read 'x' as !!int"),
+        ("a: !!bool maybe\n", "cannot read 'maybe' as !!bool"),
+        ("a: !!timestamp garbage\n", "cannot read 'garbage' as !!timestamp"),
+        ("a: !!timestamp 2023-02-30\n", "cannot read '2023-02-30' as !!timestamp"),
+        ("a: !!map [1]\n", "cannot read a sequence as !!map"),
+        ("a:\n  - b: !!float " + "z" * 100 + "\n", "cannot read 'zzzzz"),
+    ],
+    ids=["float", "int", "bool", "timestamp-text", "timestamp-impossible", "map-of-list",
+         "nested-long-value"],
+)
+def test_a_value_that_does_not_fit_its_explicit_tag_is_a_yaml_problem(text, words):
+    line = refusal(text)
+    assert words in line
+    assert "invalid YAML" in line and "(line " in line
+    assert len(line) < 140

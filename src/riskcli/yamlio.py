@@ -50,7 +50,22 @@ class MarkedDict(dict):
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """An explicit tag on a value that does not fit it (`!!float y`, `!!bool maybe`,
+        `!!timestamp 2023-02-30`, `!!map [1]`) makes PyYAML's constructors raise ValueError,
+        KeyError, TypeError or AttributeError; make that a YAML problem on the value's line."""
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, LookupError, TypeError, AttributeError, OverflowError):
+            if isinstance(node, yaml.ScalarNode):
+                shown = repr(node.value) if len(node.value) <= 40 else repr(node.value[:37]) + "..."
+            else:
+                shown = f"a {node.id}"
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown} as {tag}", node.start_mark) from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -89,6 +104,8 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     try:
         return loader.construct_yaml_int(node)
     except ValueError:
+        if len(node.value) <= 4300:
+            raise  # not a number at all (`!!int x`): construct_object words it
         raise yaml.constructor.ConstructorError(
             None, None, f"an integer {len(node.value):,} characters long is too long",
             node.start_mark,

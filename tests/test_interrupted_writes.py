@@ -1,0 +1,238 @@
+"""No lost data: a process killed at any moment leaves the old file or the new one, never half.
+
+`assess` saves after every answer; killed with SIGKILL (no handler runs, nothing is flushed) it
+must leave a valid answers file holding every answer given before the kill. `report` writes only
+after the whole render; killed, interrupted or failing midway, it leaves no output file or the
+previous one intact. Both go through `fileio.write_atomic`, which is also hammered directly.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from assess_helpers import typed
+
+from riskcli.answers import load_partial_answers
+from riskcli.cli import app
+from riskcli.questionnaire import Question, Questionnaire
+from riskcli.values import coerce, to_plain
+
+pexpect = pytest.importorskip("pexpect")
+
+REPO_SRC = Path(__file__).resolve().parents[1] / "src"
+TIMEOUT = 20
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
+    env.update(NO_COLOR="1", TERM="xterm-256color", PYTHONPATH=str(REPO_SRC))
+    return env
+
+
+def asked(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
+    given: dict[str, Any] = {}
+    out = []
+    for question in questionnaire.questions:
+        if question.id in answers and questionnaire.applies(question, given):
+            given[question.id] = coerce(question, answers[question.id])
+            out.append(question)
+    return out
+
+
+def reach(child, question: Question) -> None:
+    child.expect_exact(question.prompt)
+    child.expect_exact("> ")
+
+
+# --- assess, killed between answers ----------------------------------------------------------
+
+@pytest.mark.parametrize("answered", [1, 7, 14, -1], ids=["after-1", "after-7", "after-14",
+                                                           "before-the-last"])
+def test_assess_killed_with_sigkill_keeps_every_answer_given_before(
+    tmp_path, questionnaire, llama1_answers, answered
+):
+    questions = asked(questionnaire, llama1_answers)
+    given, waiting = questions[:answered], questions[answered]
+    child = pexpect.spawn(sys.executable, ["-m", "riskcli", "assess", "-o", "answers.yaml"],
+                          cwd=tmp_path, env=_env(), encoding="utf-8", timeout=TIMEOUT,
+                          dimensions=(50, 200))
+    child.logfile_read = io.StringIO()
+    try:
+        for question in given:
+            reach(child, question)
+            child.sendline(typed(llama1_answers[question.id]))
+        reach(child, waiting)  # the previous answer is on disk before this prompt appears
+        child.kill(signal.SIGKILL)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.signalstatus == signal.SIGKILL
+    path = tmp_path / "answers.yaml"
+    saved = yaml.safe_load(path.read_text("utf-8"))["answers"]
+    assert saved == {q.id: to_plain(coerce(q, llama1_answers[q.id])) for q in given}
+    # A valid half-done file: `assess --resume` takes it as it is.
+    assert set(load_partial_answers(path, questionnaire)) == {q.id for q in given}
+
+
+def test_assess_resumes_after_a_sigkill_and_finishes_a_valid_file(
+    tmp_path, questionnaire, llama1_answers, runner
+):
+    questions = asked(questionnaire, llama1_answers)
+    first, rest = questions[:10], questions[10:]
+    child = pexpect.spawn(sys.executable, ["-m", "riskcli", "assess", "-o", "answers.yaml"],
+                          cwd=tmp_path, env=_env(), encoding="utf-8", timeout=TIMEOUT,
+                          dimensions=(50, 200))
+    for question in first:
+        reach(child, question)
+        child.sendline(typed(llama1_answers[question.id]))
+    reach(child, rest[0])
+    child.kill(signal.SIGKILL)
+    child.close(force=True)
+    child = pexpect.spawn(sys.executable, ["-m", "riskcli", "assess", "-o", "answers.yaml",
+                                           "--resume"], cwd=tmp_path, env=_env(),
+                          encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200))
+    for question in rest:
+        reach(child, question)
+        child.sendline(typed(llama1_answers[question.id]))
+    child.expect_exact("Render the decision record")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert runner.invoke(app, ["validate", str(tmp_path / "answers.yaml")]).exit_code == 0
+
+
+# --- write_atomic, killed at random moments --------------------------------------------------
+
+_WRITER = """
+import sys
+from riskcli.fileio import write_atomic
+path, first, second = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+print("ready", flush=True)
+n = 0
+while True:
+    write_atomic(path, (first if n % 2 else second) * 2000)
+    n += 1
+"""
+
+
+def test_a_file_killed_mid_write_is_always_the_old_or_the_new_one(tmp_path):
+    """Kill a process that rewrites one file in a loop, 25 times at random moments."""
+    path = tmp_path / "answers.yaml"
+    old, new = b"old: version\n" * 2000, b"new: version\n" * 2000
+    path.write_bytes(old)
+    chance = random.Random(6)  # fixed seed: the same moments on every run
+    for _ in range(25):
+        proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path), "old: version\n",
+                                 "new: version\n"], env=_env(), stdout=subprocess.PIPE)
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        time.sleep(chance.uniform(0.0, 0.05))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        assert path.read_bytes() in (old, new)
+    # Temporary files a kill left behind are hidden and never read as answers files.
+    leftovers = [p.name for p in tmp_path.iterdir() if p != path]
+    assert all(name.startswith(".answers.yaml.") and name.endswith(".tmp") for name in leftovers)
+
+
+def test_a_failing_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    from riskcli import fileio
+
+    path = tmp_path / "record.md"
+    path.write_text("previous\n", "utf-8")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "fsync", full)
+    with pytest.raises(OSError):
+        fileio.write_atomic(path, "new content\n")
+    assert path.read_text("utf-8") == "previous\n"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+# --- report, failing or killed midway --------------------------------------------------------
+
+@pytest.mark.parametrize("previous", [True, False], ids=["previous-record", "no-record"])
+def test_a_report_that_cannot_be_written_keeps_the_previous_record(
+    runner, tmp_path, monkeypatch, example_paths, previous
+):
+    from riskcli import fileio
+
+    out = tmp_path / "record.md"
+    if previous:
+        out.write_text("previous record\n", "utf-8")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "fsync", full)
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"{out}: cannot write: No space left on device" in result.stderr
+    assert (out.read_text("utf-8") if previous else out.exists()) == (
+        "previous record\n" if previous else False)
+    assert [p.name for p in tmp_path.iterdir()] == (["record.md"] if previous else [])
+
+
+def test_a_report_whose_render_fails_midway_writes_nothing(
+    runner, tmp_path, monkeypatch, example_paths
+):
+    render_module = importlib.import_module("riskcli.report.render")  # not the function
+
+    out = tmp_path / "record.html"
+    out.write_text("previous record\n", "utf-8")
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("the renderer fell over halfway")
+
+    monkeypatch.setattr(render_module, "render_html", broken)
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out)])
+    assert result.exit_code != 0
+    assert out.read_text("utf-8") == "previous record\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["record.html"]
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["sigkill", "ctrl-c"])
+def test_a_report_stopped_during_the_pdf_render_leaves_the_previous_record(
+    tmp_path, example_paths, how
+):
+    out = tmp_path / "record.pdf"
+    out.write_bytes(b"%PDF previous record")
+    chance = random.Random(7)
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-m", "riskcli", "report",
+                                 str(example_paths[0]), "-o", str(out)], env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(chance.uniform(0.2, 1.2))  # importing WeasyPrint, laying out, writing
+        proc.send_signal(how)
+        _, err = proc.communicate(timeout=60)
+        if proc.returncode == 0:  # finished before the signal: the new record is whole
+            assert out.read_bytes().startswith(b"%PDF-")
+            out.write_bytes(b"%PDF previous record")
+            continue
+        # A Ctrl-C that lands while Python is still importing riskcli (a loaded machine) ends in
+        # Python's own KeyboardInterrupt traceback; anything else must be a clean stop.
+        assert b"Traceback" not in err or err.rstrip().endswith(b"KeyboardInterrupt"), err
+        assert out.read_bytes() == b"%PDF previous record"
+    leftovers = [p.name for p in tmp_path.iterdir() if p != out]
+    if how == signal.SIGINT:  # Ctrl-C unwinds through write_atomic, which removes its temporary
+        assert leftovers == []
+    else:  # nothing runs after SIGKILL; a temporary left behind is hidden and never read
+        assert all(name.startswith(".record.pdf.") for name in leftovers)
+

@@ -236,3 +236,20 @@ def test_a_report_stopped_during_the_pdf_render_leaves_the_previous_record(
     else:  # nothing runs after SIGKILL; a temporary left behind is hidden and never read
         assert all(name.startswith(".record.pdf.") for name in leftovers)
 
+
+def test_the_rename_itself_is_synced_to_disk(tmp_path, monkeypatch):
+    """Content synced, renamed, then the folder synced: a power cut keeps the new file."""
+    import stat
+
+    from riskcli import fileio
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording(fd: int) -> None:
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(fileio.os, "fsync", recording)
+    fileio.write_atomic(tmp_path / "answers.yaml", "a: 1\n")
+    assert synced == ["file", "folder"]

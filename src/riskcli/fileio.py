@@ -27,6 +27,19 @@ def write_atomic(path: Path | str, content: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename lives in the folder: until the folder reaches the disk, a power cut can bring
+    back the old file (or none) although the new content was synced. Best effort: some systems
+    cannot open or sync a folder, and the file is already in place."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _mode_for(target: Path) -> int:

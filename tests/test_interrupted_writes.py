@@ -59,8 +59,7 @@ def reach(child, question: Question) -> None:
 
 # --- assess, killed between answers ----------------------------------------------------------
 
-@pytest.mark.parametrize("answered", [1, 7, 14, -1], ids=["after-1", "after-7", "after-14",
-                                                           "before-the-last"])
+@pytest.mark.parametrize("answered", [1, 14, -1], ids=["after-1", "after-14", "before-the-last"])
 def test_assess_killed_with_sigkill_keeps_every_answer_given_before(
     tmp_path, questionnaire, llama1_answers, answered
 ):

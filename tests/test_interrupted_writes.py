@@ -252,3 +252,25 @@ def test_the_rename_itself_is_synced_to_disk(tmp_path, monkeypatch):
     monkeypatch.setattr(fileio.os, "fsync", recording)
     fileio.write_atomic(tmp_path / "answers.yaml", "a: 1\n")
     assert synced == ["file", "folder"]
+
+
+@pytest.mark.parametrize("target", ["answers", "questionnaire", "rules", "link-to-answers"])
+def test_a_report_never_overwrites_one_of_its_own_inputs(
+    runner, tmp_path, example_paths, repo_root, target
+):
+    answers = tmp_path / "answers.yaml"
+    answers.write_bytes(example_paths[0].read_bytes())
+    questionnaire = tmp_path / "q.yaml"
+    questionnaire.write_bytes((repo_root / "questionnaires" / "distribution.yaml").read_bytes())
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes((repo_root / "rules" / "llama-pattern.yaml").read_bytes())
+    out = {"answers": answers, "questionnaire": questionnaire, "rules": rules,
+           "link-to-answers": tmp_path / "link.md"}[target]
+    if target == "link-to-answers":
+        out.symlink_to(answers)
+    before = {p: p.read_bytes() for p in (answers, questionnaire, rules)}
+    result = runner.invoke(app, ["report", str(answers), "-o", str(out), "--format", "md",
+                                 "--questionnaire", str(questionnaire), "--rules", str(rules)])
+    assert result.exit_code == 2, result.output
+    assert f"{out}: is the input file" in result.stderr
+    assert {p: p.read_bytes() for p in before} == before

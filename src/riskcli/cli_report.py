@@ -6,6 +6,7 @@ command so other commands never load it (and WeasyPrint only loads for a PDF).
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -62,6 +63,7 @@ def report(
                                  "extension; use .pdf, .html or .md, or pass --format"))
     if not out.parent.is_dir():
         raise OutputError(Problem(str(out), "", f"folder {out.parent} does not exist"))
+    _refuse_overwriting_an_input(out, [answers, questionnaire, rules])
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules)
     result = score_file(engine, answers)
@@ -75,6 +77,17 @@ def report(
     typer.echo(f"{out}: {fmt} decision record for {answers}")
     if fmt == "md":
         _suggest_front_matter(result, templates or default_templates(), default_templates())
+
+
+def _refuse_overwriting_an_input(out: Path, inputs: list[Path | None]) -> None:
+    """`report answers.yaml -o answers.yaml --format md` would replace the answers with the
+    record: refuse any output that is one of the command's own input files."""
+    if not out.is_file():
+        return
+    for source in inputs:
+        if source is not None and source.is_file() and os.path.samefile(out, source):
+            raise OutputError(Problem(str(out), "", f"is the input file {source}; write the "
+                                      "record to another file"))
 
 
 def _suggest_front_matter(result: ScoreResult, folder: Path, bundled: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from riskcli.cli import QuestionnaireOpt, app, load_questionnaire_option, reports_errors
+from riskcli.errors import Problem, RiskcliError
 
 
 @app.command()
@@ -28,9 +29,19 @@ def init(
         typer.echo(f"{output}: already exists; not overwriting it (use --force, or "
                    f"`riskcli assess -o {output} --resume` to continue it)", err=True)
         raise typer.Exit(2)
+    if output.is_dir():
+        reason = "is a directory; expected an answers file name"
+        raise RiskcliError(Problem(str(output), "", reason))
+    if not output.parent.is_dir():
+        raise RiskcliError(Problem(str(output), "", f"folder {output.parent} does not exist"))
     q = load_questionnaire_option(questionnaire)
     schema_path = output.parent / SCHEMA_FILE
-    write_atomic(schema_path, json.dumps(answers_schema(q), indent=2) + "\n")
-    write_atomic(output, starter_text(q))
+    for path, content in ((schema_path, json.dumps(answers_schema(q), indent=2) + "\n"),
+                          (output, starter_text(q))):
+        try:
+            write_atomic(path, content)
+        except OSError as exc:
+            reason = f"cannot be written: {exc.strerror or exc}"
+            raise RiskcliError(Problem(str(path), "", reason)) from None
     typer.echo(f"wrote {output} (and {schema_path} for editors); fill it in, then run "
                f"`riskcli validate {output}`")

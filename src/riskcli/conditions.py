@@ -20,7 +20,6 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from riskcli.errors import ConditionError
-from riskcli.expressions import build_evaluator
 
 _ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
     nodes.Name, nodes.Const, nodes.List, nodes.Tuple,
@@ -77,8 +76,9 @@ class Condition:
 
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
         """Absent answers (skipped questions) are seen as `none`, never as an error."""
+        context = {name: answers.get(name) for name in self.names}
         try:
-            return bool(self._fn(answers))
+            return bool(self._fn(**context))
         except (TypeError, ValueError, ArithmeticError, UndefinedError, SecurityError) as exc:
             raise ConditionError(f"condition `{self.source}` failed: {exc}") from None
 
@@ -102,7 +102,7 @@ def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
     if unknown:
         listed = ", ".join(unknown)
         raise ConditionError(f"condition `{text}` names unknown answer key(s): {listed}")
-    fn = build_evaluator(tree, _ENV)
+    fn = _ENV.compile_expression(text, undefined_to_none=False)
     return Condition(text, names, tree, fn)
 
 

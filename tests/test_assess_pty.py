@@ -6,15 +6,14 @@ import io
 import os
 import re
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from assess_helpers import typed
+from assess_helpers import asked, typed
 
-from riskcli.questionnaire import Question, Questionnaire
+from riskcli.questionnaire import Question
 from riskcli.values import coerce
 
 pexpect = pytest.importorskip("pexpect")
@@ -22,17 +21,6 @@ pexpect = pytest.importorskip("pexpect")
 TIMEOUT = 20
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m")
 """A foreground colour escape (bold or dim alone is not colour)."""
-
-
-def asked(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
-    """The questions a lead giving these answers is asked, in order."""
-    given: dict[str, Any] = {}
-    out = []
-    for question in questionnaire.questions:
-        if question.id in answers and questionnaire.applies(question, given):
-            given[question.id] = coerce(question, answers[question.id])
-            out.append(question)
-    return out
 
 
 def on_disk(path: Path) -> dict[str, Any]:

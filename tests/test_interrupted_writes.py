@@ -17,17 +17,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from assess_helpers import typed
+from assess_helpers import asked, typed
 
 from riskcli.answers import load_partial_answers
 from riskcli.cli import app
-from riskcli.questionnaire import Question, Questionnaire
+from riskcli.questionnaire import Question
 from riskcli.values import coerce, to_plain
 
 pexpect = pytest.importorskip("pexpect")
@@ -40,16 +39,6 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
     env.update(NO_COLOR="1", TERM="xterm-256color", PYTHONPATH=str(REPO_SRC))
     return env
-
-
-def asked(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
-    given: dict[str, Any] = {}
-    out = []
-    for question in questionnaire.questions:
-        if question.id in answers and questionnaire.applies(question, given):
-            given[question.id] = coerce(question, answers[question.id])
-            out.append(question)
-    return out
 
 
 def reach(child, question: Question) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from riskcli.errors import ModelError
 from riskcli.results import Contribution, Exposure, SourceExposure
-from riskcli.rulepack import Rule, RulePack
+from riskcli.rulepack import Rule, RulePack, Source
 from riskcli.values import to_plain
 
 
@@ -36,13 +36,13 @@ def fired_rules(pack: RulePack, values: Mapping[str, Any]) -> list[Rule]:
 
 @dataclass(frozen=True)
 class _Population:
-    id: str
+    source: Source
     active: bool
     size: int
 
 
 def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule]) -> Exposure:
-    populations = [_population(pack, source.id, values) for source in pack.model.sources]
+    populations = [_population(pack, source, values) for source in pack.model.sources]
     effects = [rule for rule in fired if rule.effect is not None]
     rate = _total_rate(pack, populations, effects)
     horizon = int(values[pack.keys.horizon])
@@ -74,12 +74,11 @@ def band_for(pack: RulePack, score: float) -> str:
     raise AssertionError("the last band has no bound")  # guaranteed by ExposureModel
 
 
-def _population(pack: RulePack, source_id: str, values: Mapping[str, Any]) -> _Population:
-    source = next(s for s in pack.model.sources if s.id == source_id)
+def _population(pack: RulePack, source: Source, values: Mapping[str, Any]) -> _Population:
     condition = pack.conditions.get(f"source:{source.id}")
     active = condition is None or condition.evaluate(values)
     size = int(values.get(source.population) or 0) if active else 0
-    return _Population(source.id, active, size)
+    return _Population(source, active, size)
 
 
 def _factor_products(pack: RulePack, source_id: str, effects: Sequence[Rule]) -> dict[str, float]:
@@ -92,9 +91,8 @@ def _factor_products(pack: RulePack, source_id: str, effects: Sequence[Rule]) ->
     return products
 
 
-def _daily_hazard(pack: RulePack, source_id: str, effects: Sequence[Rule]) -> float:
-    source = next(s for s in pack.model.sources if s.id == source_id)
-    return source.base_daily_hazard * math.prod(_factor_products(pack, source_id, effects).values())
+def _daily_hazard(source: Source, products: Mapping[str, float]) -> float:
+    return source.base_daily_hazard * math.prod(products.values())
 
 
 def _total_rate(pack: RulePack, populations: Sequence[_Population],
@@ -102,7 +100,9 @@ def _total_rate(pack: RulePack, populations: Sequence[_Population],
     """Refuses a rate past what a float holds, which only a pack of extreme multipliers reaches:
     an infinite rate would print as 'median 0.0 days' and break the JSON output."""
     try:
-        rate = math.fsum(p.size * _daily_hazard(pack, p.id, effects) for p in populations)
+        rate = math.fsum(
+            p.size * _daily_hazard(p.source, _factor_products(pack, p.source.id, effects))
+            for p in populations)
     except OverflowError:  # fsum of finite terms whose sum overflows
         rate = math.inf
     if not math.isfinite(rate):
@@ -114,14 +114,16 @@ def _total_rate(pack: RulePack, populations: Sequence[_Population],
 def _sources(pack: RulePack, populations: Sequence[_Population], effects: Sequence[Rule],
              rate: float) -> list[SourceExposure]:
     rows = []
-    for source, population in zip(pack.model.sources, populations, strict=True):
-        hazard = _daily_hazard(pack, source.id, effects)
+    for population in populations:
+        source = population.source
+        products = _factor_products(pack, source.id, effects)
+        hazard = _daily_hazard(source, products)
         source_rate = population.size * hazard
         rows.append(SourceExposure.model_construct(
             source=source.id, title=source.title, active=population.active,
             population=population.size, population_key=source.population,
             base_daily_hazard=source.base_daily_hazard,
-            factors={k: _sig(v) for k, v in _factor_products(pack, source.id, effects).items()},
+            factors={k: _sig(v) for k, v in products.items()},
             daily_hazard=_sig(hazard), rate_per_day=_sig(source_rate),
             share=_round(source_rate / rate) if rate > 0 else 0.0,
         ))

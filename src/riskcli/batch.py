@@ -49,12 +49,6 @@ def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[Score
     return problems
 
 
-def score_many(engine: Engine, files: Sequence[Path]) -> tuple[list[ScoreResult], list[Problem]]:
-    results: list[ScoreResult] = []
-    problems = score_each(engine, files, results.append)
-    return results, problems
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause CPython's cyclic garbage collector while scoring.

@@ -35,7 +35,7 @@ def text_summary(result: ScoreResult) -> str:
     if e.contributions:
         lines.append("  top drivers (rule, factor x multiplier, median to leak without it)")
         for c in e.contributions[:TOP_CONTRIBUTIONS]:
-            without = days_text(median_days(c.lambda_without)).split(" (")[0]
+            without = _days(median_days(c.lambda_without))
             lines.append(f"    {c.rule_id:<28} {c.factor + ' x' + format(c.multiplier, 'g'):<24} "
                          f"{without}")
     return "\n".join(lines)
@@ -51,22 +51,13 @@ def _p_row(result: ScoreResult) -> str:
 TABLE_HEADER = f"{'band':<9} {'score':>5} {'P(horizon)':>10} {'median':>12}  {'recommend':<16} file"
 
 
-def text_table(results: Sequence[ScoreResult]) -> str:
-    """One line per file when scoring many, so a folder reads at a glance."""
-    return "\n".join([TABLE_HEADER, *map(table_row, results)])
-
-
 def table_row(res: ScoreResult) -> str:
+    """One line per file when scoring many, so a folder reads at a glance."""
     e = res.exposure
-    median = days_text(e.median_days_to_leak).split(" (")[0]
+    median = _days(e.median_days_to_leak)
     mode = res.recommendation.mode + (" (hosted)" if res.recommendation.hosted_only else "")
     return (f"{e.band:<9} {e.score:>5} {percent(e.p_leak['horizon']):>10} {median:>12}  "
             f"{mode:<16} {res.file}")
-
-
-def json_document(results: Sequence[ScoreResult], version: str) -> str:
-    """Exactly one JSON document; key order fixed by the models, so output is byte-stable."""
-    return "".join(_json_chunks([_nested(json_result(r)) for r in results], version))
 
 
 def json_result(result: ScoreResult) -> str:
@@ -160,6 +151,7 @@ def _flag(changed: bool) -> str:
 
 
 def _days(days: float | None) -> str:
+    """Days to leak without the explanation in brackets, for tables and one-line rows."""
     return days_text(days).split(" (")[0]
 
 

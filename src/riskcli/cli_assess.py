@@ -108,11 +108,10 @@ def _starting_answers(
     output: Path, resume: bool, q: Questionnaire, prompter: Prompter, resume_command: str
 ) -> dict[str, Any] | None:
     """The answers to start from (None: a new file), after making sure nothing is clobbered."""
+    from riskcli.fileio import check_output_path
+
     name = str(output)
-    if output.is_dir():
-        raise RiskcliError(Problem(name, "", "is a directory; expected an answers file name"))
-    if not output.parent.is_dir():
-        raise RiskcliError(Problem(name, "", f"folder {output.parent} does not exist"))
+    check_output_path(output, "an answers file name")
     if not output.exists():
         if resume:
             prompter.say(f"{name} does not exist yet; starting a new assessment.")

@@ -21,7 +21,7 @@ def init(
     questionnaire: QuestionnaireOpt = None,
 ) -> None:
     """Write a commented starter answers file, and the JSON Schema editors use to complete it."""
-    from riskcli.fileio import write_atomic
+    from riskcli.fileio import check_output_path, write_atomic
     from riskcli.schema import answers_schema
     from riskcli.starter import SCHEMA_FILE, starter_text
 
@@ -29,11 +29,7 @@ def init(
         typer.echo(f"{output}: already exists; not overwriting it (use --force, or "
                    f"`riskcli assess -o {output} --resume` to continue it)", err=True)
         raise typer.Exit(2)
-    if output.is_dir():
-        reason = "is a directory; expected an answers file name"
-        raise RiskcliError(Problem(str(output), "", reason))
-    if not output.parent.is_dir():
-        raise RiskcliError(Problem(str(output), "", f"folder {output.parent} does not exist"))
+    check_output_path(output, "an answers file name")
     q = load_questionnaire_option(questionnaire)
     schema_path = output.parent / SCHEMA_FILE
     for path, content in ((schema_path, json.dumps(answers_schema(q), indent=2) + "\n"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
-from riskcli.errors import Problem, RiskcliError
+from riskcli.errors import OutputFileError, Problem, RiskcliError
 
 if TYPE_CHECKING:
     from riskcli.results import ScoreResult
@@ -28,10 +28,6 @@ class ReportFormat(StrEnum):
 
 class UsageError(RiskcliError):
     """The command line names no format the output can be written in."""
-
-
-class OutputError(RiskcliError):
-    """The record cannot be written where -o points."""
 
 
 @app.command()
@@ -50,6 +46,7 @@ def report(
     rules: RulesOpt = None,
 ) -> None:
     """Render the decision record: a PDF or HTML record, or the model card's Markdown section."""
+    from riskcli.fileio import check_output_path
     from riskcli.progress import Progress
     from riskcli.report import format_for, write_report
     from riskcli.report.render import PDF_STAGES
@@ -61,8 +58,7 @@ def report(
     if fmt is None:
         raise UsageError(Problem(str(out), "--format", "cannot tell the format from the "
                                  "extension; use .pdf, .html or .md, or pass --format"))
-    if not out.parent.is_dir():
-        raise OutputError(Problem(str(out), "", f"folder {out.parent} does not exist"))
+    check_output_path(out, "a file name for the record")
     _refuse_overwriting_an_input(out, [answers, questionnaire, rules])
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules)
@@ -73,7 +69,8 @@ def report(
         with bar:
             write_report(result, engine.questionnaire, out, fmt, template_set, bar.stage)
     except OSError as exc:
-        raise OutputError(Problem(str(out), "", f"cannot write: {exc.strerror or exc}")) from None
+        reason = f"cannot write: {exc.strerror or exc}"
+        raise OutputFileError(Problem(str(out), "", reason)) from None
     typer.echo(f"{out}: {fmt} decision record for {answers}")
     if fmt == "md":
         _suggest_front_matter(result, templates or default_templates(), default_templates())
@@ -86,8 +83,8 @@ def _refuse_overwriting_an_input(out: Path, inputs: list[Path | None]) -> None:
         return
     for source in inputs:
         if source is not None and source.is_file() and os.path.samefile(out, source):
-            raise OutputError(Problem(str(out), "", f"is the input file {source}; write the "
-                                      "record to another file"))
+            raise OutputFileError(Problem(str(out), "", f"is the input file {source}; write "
+                                          "the record to another file"))
 
 
 def _suggest_front_matter(result: ScoreResult, folder: Path, bundled: Path) -> None:

@@ -52,6 +52,10 @@ class InputFileError(RiskcliError):
     """A file could not be read or parsed as YAML at all."""
 
 
+class OutputFileError(RiskcliError):
+    """A file cannot be written where -o points."""
+
+
 class QuestionnaireError(RiskcliError):
     """A questionnaire definition is malformed."""
 

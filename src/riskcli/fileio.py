@@ -11,6 +11,17 @@ import os
 import tempfile
 from pathlib import Path
 
+from riskcli.errors import OutputFileError, Problem
+
+
+def check_output_path(path: Path, expected: str) -> None:
+    """Refuse, before any work is done, a target that can never be written: a folder, or a file
+    in a folder that does not exist. `expected` says what -o should name."""
+    if path.is_dir():
+        raise OutputFileError(Problem(str(path), "", f"is a directory; expected {expected}"))
+    if not path.parent.is_dir():
+        raise OutputFileError(Problem(str(path), "", f"folder {path.parent} does not exist"))
+
 
 def write_atomic(path: Path | str, content: bytes | str) -> None:
     target = Path(path)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from riskcli.errors import Problem, TemplateError
+from riskcli.exposure import leak_probability
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Questionnaire
 from riskcli.report.charts import Charts
@@ -41,8 +42,9 @@ def template_context(result: ScoreResult, questionnaire: Questionnaire, template
     view = build_view(result, questionnaire)
     return {
         "record": view,
+        # The exposure model's own P(leak by t), so the chart cannot drift from the figures.
         "charts": Charts(view.exposure, view.contributions, templates.text(CHART_STYLE),
-                         _leak_curve()),
+                         leak_probability),
         "stylesheet": templates.text(STYLESHEET),
         "for_pdf": for_pdf,
     }
@@ -94,13 +96,6 @@ def write_report(result: ScoreResult, questionnaire: Questionnaire, out: Path | 
                  on_stage: Callable[[str], None] | None = None) -> None:
     """Render completely, then replace `out` in one step."""
     write_atomic(out, render(result, questionnaire, fmt, templates, on_stage))
-
-
-def _leak_curve() -> Callable[[float, float], float]:
-    """The exposure model's own P(leak by t), so the chart cannot drift from the figures."""
-    from riskcli.exposure import leak_probability
-
-    return leak_probability
 
 
 __all__ = ["FORMATS", "Format", "RecordView", "format_for", "render", "write_report"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from riskcli.options import days_text, percent
+from riskcli.recommendation import days_text, percent
 from riskcli.report.formatting import multiplier, split_label
 from riskcli.report.render import render
 from riskcli.report.templates import load_templates

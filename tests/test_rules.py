@@ -14,7 +14,7 @@ from scoring_helpers import answers_with
 from riskcli.errors import RulesError
 from riskcli.exposure import fired_rules
 from riskcli.resources import default_rules
-from riskcli.rules import build_rules, load_rules
+from riskcli.rulepack import build_rules, load_rules
 from riskcli.scoring import Engine, load_engine
 
 CASES_FILE = Path(__file__).parent / "rule_cases" / "llama-pattern.yaml"

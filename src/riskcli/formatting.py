@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from riskcli.exposure import median_days
-from riskcli.options import days_text, percent
 from riskcli.results import ScoreResult
+from riskcli.wording import days_text, percent
 
 if TYPE_CHECKING:
     from riskcli.diffing import DecisionDiff, Side

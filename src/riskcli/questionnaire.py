@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from riskcli.conditions import Condition, compile_condition
 from riskcli.errors import ConditionError, Problem, QuestionnaireError
-from riskcli.models import Identifier, Strict, Text, validate_document
+from riskcli.strict import Identifier, Strict, Text, validate_document
 from riskcli.values import AnswerValueError, coerce
 from riskcli.yamlio import line_of, load_yaml
 

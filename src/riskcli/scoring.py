@@ -12,12 +12,11 @@ from typing import Any
 from riskcli.answers import load_answers
 from riskcli.errors import AnswersError, ConditionError, ModelError, Problem
 from riskcli.exposure import compute_exposure, fired_rules
-from riskcli.options import compare_options, findings_from, recommend
 from riskcli.questionnaire import Questionnaire, load_questionnaire
+from riskcli.recommendation import compare_options, findings_from, recommend
 from riskcli.resources import default_questionnaire, default_rules
 from riskcli.results import Ref, ScoreResult
-from riskcli.rulepack import RulePack
-from riskcli.rules import load_rules
+from riskcli.rulepack import RulePack, load_rules
 from riskcli.values import to_plain
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from riskcli import options
+from riskcli import wording
 from riskcli.questionnaire import Question
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -22,14 +22,14 @@ MISSING = "—"
 
 
 def percent(p: float | None) -> str:
-    """The CLI's rule (riskcli.options.percent), so the record, `score` and the recommendation's
+    """The CLI's rule (riskcli.wording.percent), so the record, `score` and the recommendation's
     own sentences agree: never '100%' for something short of certain."""
-    return MISSING if p is None else options.percent(p)
+    return MISSING if p is None else wording.percent(p)
 
 
 def days(value: float | None) -> str:
-    """The CLI's rule (riskcli.options.days_text), for the same reason."""
-    return options.days_text(value)
+    """The CLI's rule (riskcli.wording.days_text), for the same reason."""
+    return wording.days_text(value)
 
 
 def rate(value: float, signed: bool = False) -> str:

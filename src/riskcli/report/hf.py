@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from riskcli.errors import TemplateError
-from riskcli.models import Strict, validate_document
 from riskcli.results import ScoreResult
+from riskcli.strict import Strict, validate_document
 from riskcli.yamlio import dump_yaml, load_yaml
 
 SPEC_FILE = "hf_gating.yaml"

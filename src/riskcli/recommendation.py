@@ -14,6 +14,7 @@ from typing import Any
 
 from riskcli.results import Exposure, Finding, Mitigation, OptionAssessment, Recommendation
 from riskcli.rulepack import MODES, MitigationSpec, Rule, RulePack
+from riskcli.wording import days_text, percent
 
 
 def findings_from(rules: Sequence[Rule]) -> list[Finding]:
@@ -96,25 +97,6 @@ def _text_fields(exposure: Exposure, values: Mapping[str, Any], pack: RulePack) 
 def _exposure_line(exposure: Exposure) -> str:
     return (f"P(leak by day {exposure.horizon_days}) {percent(exposure.p_leak['horizon'])}; "
             f"median {days_text(exposure.median_days_to_leak)} to leak")
-
-
-def percent(p: float) -> str:
-    """Probabilities as people read them: never '100%' for something short of certain."""
-    if p >= 0.995:
-        return ">99%"
-    if 0 < p < 0.005:
-        return "<1%"
-    return f"{p:.0%}"
-
-
-def days_text(days: float | None) -> str:
-    if days is None:
-        return "never (nobody can copy the weights)"
-    if days < 10:
-        return f"{days:.1f} days"
-    if days < 3650:
-        return f"{days:,.0f} days"
-    return f"{days / 365.25:,.0f} years"
 
 
 def _mitigations(specs: Sequence[MitigationSpec]) -> list[Mitigation]:

@@ -314,3 +314,21 @@ def test_a_half_done_file_with_a_wrong_answer_is_still_refused(
     with pytest.raises(AnswersError) as caught:
         load_partial_answers(write_answers(llama1_answers), questionnaire)
     assert [p.key for p in caught.value.problems] == ["vetting"]
+
+
+def test_each_problem_carries_a_stable_code(questionnaire, llama1_answers):
+    """Callers and machine formats tell problems apart by code, never by their wording."""
+    given = {**llama1_answers, "access_holders": "many", "no_such_key": 1}
+    del given["model_name"]
+    given["weights_leave_premises"] = False
+    given.pop("access_holders")
+    given["vetting"] = "none"  # answered, but asked only when weights leave the premises
+    given["public_demand"] = "enormous"
+    _, problems = check_answers({"questionnaire": {"id": questionnaire.id,
+                                                   "version": questionnaire.version},
+                                 "answers": given}, questionnaire, "a.yaml")
+    codes = {p.key: p.code for p in problems}
+    assert codes["no_such_key"] == "unknown-key"
+    assert codes["model_name"] == "missing"
+    assert codes["vetting"] == "not-applicable"
+    assert codes["public_demand"] == "type"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskcli.errors import AnswersError, ConditionError, Problem
+from riskcli.errors import AnswersError, Problem
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Questionnaire
 from riskcli.values import AnswerValueError, coerce, to_plain
@@ -50,7 +50,7 @@ def load_partial_answers(path: Path | str, questionnaire: Questionnaire) -> dict
     values, problems = check_answers(loaded.data, questionnaire, loaded.path)
     raw = loaded.data.get("answers") if isinstance(loaded.data, Mapping) else None
     given = {k: v for k, v in raw.items() if v is not None} if isinstance(raw, Mapping) else {}
-    real = [p for p in problems if not (p.key in questionnaire.by_id and p.key not in given)]
+    real = [p for p in problems if p.code != "missing"]
     if real:
         raise AnswersError(real)
     return {key: value for key, value in values.items() if key in given}
@@ -71,17 +71,16 @@ def check_answers(
     problems = _check_envelope(data, questionnaire, name)
     if problems:
         return {}, problems
-    given = data["answers"] if data["answers"] is not None else {}
-    values, value_problems = resolve(given, questionnaire, name)
-    return values, value_problems
+    return resolve(data["answers"] or {}, questionnaire, name)
 
 
 def _check_envelope(data: Any, questionnaire: Questionnaire, name: str) -> list[Problem]:
     if not isinstance(data, Mapping):
-        return [Problem(name, "", "expected a mapping with `questionnaire` and `answers`")]
+        return [Problem(name, "", "expected a mapping with `questionnaire` and `answers`",
+                        code="type")]
     problems = [
         Problem(name, str(key), f"unknown top-level key (expected {' and '.join(_TOP_KEYS)})",
-                line_of(data, key))
+                line_of(data, key), code="unknown-key")
         for key in data if key not in _TOP_KEYS
     ]
     ref = data.get("questionnaire")
@@ -115,32 +114,29 @@ def resolve(
     for question in questionnaire.questions:
         line = line_of(given, question.id)
         answer = given.get(question.id)
-        condition = questionnaire.conditions.get(question.id)
-        if condition is not None and condition.names & unsettled:
+        applies = questionnaire.applies(question, values, unsettled)
+        if applies is None:
             unsettled.add(question.id)
-            continue
-        try:
-            applies = questionnaire.applies(question, values)
-        except ConditionError:
-            unsettled.add(question.id)  # an earlier answer was rejected and already reported
             continue
         if not applies:
             if answer is not None:
                 problems.append(Problem(
                     name, question.id, "answered, but the question applies only when "
-                    f"`{question.when}`, which is false here; remove it", line))
+                    f"`{question.when}`, which is false here; remove it", line,
+                    code="not-applicable"))
             continue
         if answer is None:
             if question.default is not None:
                 values[question.id] = question.default
             elif question.required:
-                problems.append(Problem(name, question.id, "missing required answer"))
+                problems.append(Problem(name, question.id, "missing required answer",
+                                        code="missing"))
                 unsettled.add(question.id)
             continue
         try:
             values[question.id] = coerce(question, answer)
         except AnswerValueError as exc:
-            problems.append(Problem(name, question.id, str(exc), line))
+            problems.append(Problem(name, question.id, str(exc), line, code="type"))
             unsettled.add(question.id)
     return values, problems
 
@@ -148,7 +144,7 @@ def resolve(
 def _unknown_key(key: Any, questionnaire: Questionnaire, name: str, line: int | None) -> Problem:
     close = difflib.get_close_matches(str(key), list(questionnaire.by_id), n=1)
     hint = f"; did you mean {close[0]}?" if close else ""
-    return Problem(name, str(key), f"unknown key{hint}", line)
+    return Problem(name, str(key), f"unknown key{hint}", line, code="unknown-key")
 
 
 def answers_document(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,11 @@ class Problem:
     key: str
     message: str
     line: int | None = None
+    code: str = "invalid"
+    """Stable kind of problem, for callers and machine formats, so nobody has to recognise a
+    problem by the shape of its text: `missing`, `type` (a value that does not fit),
+    `not-applicable`, `unknown-key`, `reference` (content naming something that does not exist),
+    `yaml`, `io`, `model` (a figure the model cannot compute), `invalid` (anything else)."""
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""

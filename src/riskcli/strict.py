@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import string
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -41,13 +42,27 @@ class Strict(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
+class CrossCheckErrors(ValueError):
+    """Every problem a whole-document check found, raised from a model validator.
+
+    Pydantic lets a validator raise one error, but a document's cross-checks (conditions naming
+    unknown answers, rules naming unknown factors ...) must all be reported at once, each with its
+    own key and line: each item is (key shown to the user, path to the offending value, message).
+    `problems_from_validation` unpacks them.
+    """
+
+    def __init__(self, items: list[tuple[str, tuple[Any, ...], str]]):
+        self.items = items
+        super().__init__("; ".join(f"{key}: {message}" for key, _, message in items))
+
+
 def validate_document(model: type[M], data: Any, name: str, error: type[RiskcliError],
-                      expected: str) -> M:
+                      expected: str, context: dict[str, Any] | None = None) -> M:
     """A parsed YAML document as a strict model, or `error` listing every problem at once."""
     if not isinstance(data, Mapping):
-        raise error(Problem(name, "", f"expected a mapping with {expected}"))
+        raise error(Problem(name, "", f"expected a mapping with {expected}", code="type"))
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise error(problems_from_validation(exc, data, name)) from None
 
@@ -59,14 +74,29 @@ def problems_from_validation(
     problems = []
     for err in exc.errors():
         loc = err["loc"]
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, CrossCheckErrors):
+            problems += [Problem(file, key, message, line_at(data, (*loc, *path)), code="reference")
+                         for key, path, message in cause.items]
+            continue
         key, line = _describe_location(data, loc, name_item)
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field"
         elif err["type"] == "missing":
             message = "field required"
-        problems.append(Problem(file, key, message, line))
+        code = {"extra_forbidden": "unknown-key", "missing": "missing"}.get(err["type"], "type")
+        problems.append(Problem(file, key, message, line, code=code))
     return problems
+
+
+def line_at(data: Any, path: Sequence[Any]) -> int | None:
+    """The line of the deepest key on `path` that the YAML loader marked."""
+    node, line = data, None
+    for step in path:
+        line = line_of(node, step) or line
+        node = _step(node, step)
+    return line
 
 
 def _describe_location(data: Any, loc: Sequence[Any], name_item: str) -> tuple[str, int | None]:
@@ -93,3 +123,27 @@ def _step(node: Any, step: Any) -> Any:
     if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
         return node[step]
     return None
+
+
+def check_placeholders(texts: Iterable[str], allowed: Sequence[str]) -> None:
+    """Refuse, at load, any `{placeholder}` a text filled by `str.format` could not fill.
+
+    Texts in packs and template data are filled with already-formatted values: an unknown name
+    would crash after work was done, `{x.__class__}` would print interpreter internals, and a
+    spec such as `{x:>999999999}` would pad to gigabytes. Only bare known names pass.
+    """
+    for text in texts:
+        try:
+            parsed = list(string.Formatter().parse(text))
+        except ValueError as exc:  # a lone `{` or `}`
+            raise ValueError(f"{exc} in {text[:60]!r}; write {{{{ and }}}} for literal "
+                             "braces") from None
+        for _, name, spec, conversion in parsed:
+            if name is None:
+                continue
+            if name not in allowed:
+                raise ValueError(f"unknown placeholder {{{name}}} (allowed: {', '.join(allowed)})")
+            if spec or conversion:
+                raise ValueError(f"placeholder {{{name}}} takes no format spec or conversion "
+                                 f"(found {{{name}{'!' + conversion if conversion else ''}"
+                                 f"{':' + spec if spec else ''}}})")

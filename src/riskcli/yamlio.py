@@ -129,25 +129,26 @@ def read_bytes(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> bytes:
     p = Path(path)
     name = str(path)
     if p.is_dir():
-        raise InputFileError(Problem(name, "", "is a directory; expected a YAML file"))
+        raise InputFileError(Problem(name, "", "is a directory; expected a YAML file", code="io"))
     try:
         size = p.stat().st_size
         if size > max_bytes:
             raise InputFileError(
-                Problem(name, "", f"is {size:,} bytes; the limit is {max_bytes:,} bytes")
+                Problem(name, "", f"is {size:,} bytes; the limit is {max_bytes:,} bytes", code="io")
             )
         # stat says 0 for /dev/zero and pipes, so the read itself is bounded too.
         with p.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
         if len(raw) > max_bytes:
             raise InputFileError(
-                Problem(name, "", f"is longer than the limit of {max_bytes:,} bytes")
+                Problem(name, "", f"is longer than the limit of {max_bytes:,} bytes", code="io")
             )
         return raw
     except FileNotFoundError:
-        raise InputFileError(Problem(name, "", "no such file")) from None
+        raise InputFileError(Problem(name, "", "no such file", code="io")) from None
     except OSError as exc:
-        raise InputFileError(Problem(name, "", f"cannot be read: {exc.strerror}")) from None
+        reason = f"cannot be read: {exc.strerror}"
+        raise InputFileError(Problem(name, "", reason, code="io")) from None
 
 
 def parse_yaml(raw: bytes, name: str) -> Any:
@@ -156,7 +157,7 @@ def parse_yaml(raw: bytes, name: str) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start})")
+            Problem(name, "", f"is not UTF-8 text (bad byte at offset {exc.start})", code="yaml")
         ) from None
     try:
         _check_shape(text, name)
@@ -167,17 +168,18 @@ def parse_yaml(raw: bytes, name: str) -> Any:
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and what.startswith("but "):  # "expected X" + "but found Y"
             what = f"{exc.context}, {what}"
-        raise InputFileError(Problem(name, "", f"invalid YAML: {what}", line)) from None
+        raise InputFileError(Problem(name, "", f"invalid YAML: {what}", line,
+                                     code="yaml")) from None
     except yaml.reader.ReaderError as exc:
         # Its str() spans two lines; say the same on one, with the line it is on.
         line = text.count("\n", 0, exc.position) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise InputFileError(Problem(
-            name, "", f"invalid YAML: character U+{code:04X}: {exc.reason}", line)) from None
+        what = f"invalid YAML: character U+{code:04X}: {exc.reason}"
+        raise InputFileError(Problem(name, "", what, line, code="yaml")) from None
     except yaml.YAMLError as exc:
-        raise InputFileError(Problem(name, "", f"invalid YAML: {exc}")) from None
+        raise InputFileError(Problem(name, "", f"invalid YAML: {exc}", code="yaml")) from None
     except RecursionError:
-        raise InputFileError(Problem(name, "", "YAML is nested too deeply")) from None
+        raise InputFileError(Problem(name, "", "YAML is nested too deeply", code="yaml")) from None
 
 
 @dataclass
@@ -225,12 +227,12 @@ def _check_shape(text: str, name: str) -> None:
         if total > MAX_YAML_VALUES:
             raise InputFileError(Problem(
                 name, "", f"YAML holds more than {MAX_YAML_VALUES:,} values once aliases are "
-                "expanded", line))
+                "expanded", line, code="yaml"))
 
 
 def _too_deep(name: str, line: int, how: str) -> InputFileError:
     return InputFileError(Problem(
-        name, "", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep{how}", line))
+        name, "", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep{how}", line, code="yaml"))
 
 
 def load_yaml(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> LoadedYaml:

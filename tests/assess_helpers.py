@@ -7,6 +7,7 @@ from typing import Any
 
 from riskcli.questionnaire import Question, Questionnaire
 from riskcli.values import coerce
+from riskcli.walk import prune
 
 
 def typed(value: Any) -> str:
@@ -19,11 +20,6 @@ def typed(value: Any) -> str:
 
 
 def asked(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
-    """The questions a lead giving these answers is asked, in order."""
-    given: dict[str, Any] = {}
-    out = []
-    for question in questionnaire.questions:
-        if question.id in answers and questionnaire.applies(question, given):
-            given[question.id] = coerce(question, answers[question.id])
-            out.append(question)
-    return out
+    """The questions a lead giving these answers is asked, in order: the walk's own `prune`."""
+    values = {key: coerce(questionnaire.by_id[key], value) for key, value in answers.items()}
+    return [questionnaire.by_id[key] for key in prune(questionnaire, values)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from riskcli.questionnaire import Questionnaire, build_questionnaire
-from riskcli.walk import Walk, applies, prune
+from riskcli.walk import Walk, prune
 
 SMALL = {
     "id": "small",
@@ -76,7 +76,7 @@ def test_questions_whose_condition_is_false_are_skipped(small):
 
 def test_a_condition_that_cannot_be_evaluated_skips_its_question(small):
     """`holders > 10` cannot compare a missing answer; like `validate`, the question is skipped."""
-    assert not applies(small, small.by_id["crowded"], {"name": "LLaMA", "shares": False})
+    assert small.applies(small.by_id["crowded"], {"name": "LLaMA", "shares": False}) is None
     walk = Walk(small)
     answer_all(walk, "LLaMA", True, 5, ["none"])
     assert current_id(walk) == "horizon"

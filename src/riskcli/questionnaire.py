@@ -7,17 +7,18 @@ before it, so a condition can never depend on an answer that does not exist yet.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from riskcli.conditions import Condition, compile_condition
-from riskcli.errors import ConditionError, Problem, QuestionnaireError
-from riskcli.strict import Identifier, Strict, Text, validate_document
+from riskcli.errors import ConditionError, QuestionnaireError
+from riskcli.strict import CrossCheckErrors, Identifier, Strict, Text, validate_document
 from riskcli.values import AnswerValueError, coerce
-from riskcli.yamlio import line_of, load_yaml
+from riskcli.yamlio import load_yaml
 
 QuestionType = Literal["choice", "multi_choice", "bool", "int", "float", "text", "date"]
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -63,6 +64,13 @@ class Question(Strict):
     """`min` itself is not allowed (for sizes that must be > 0)."""
     when: str | bool | None = None
     """A condition on earlier answers; when false the question is skipped and its key absent."""
+    _condition: Condition | None = PrivateAttr(None)
+
+    @property
+    def condition(self) -> Condition | None:
+        """`when`, compiled against the questions before this one by the questionnaire that holds
+        it: a Question exists only inside a validated Questionnaire."""
+        return self._condition
 
     @field_validator("choices")
     @classmethod
@@ -127,14 +135,47 @@ class Questionnaire(Strict):
     def section_of(self) -> dict[str, Section]:
         return {q.id: s for s in self.sections for q in s.questions}
 
-    @cached_property
-    def conditions(self) -> dict[str, Condition]:
-        """Compiled `when` of each conditional question (filled by `load_questionnaire`)."""
-        return {}
+    @model_validator(mode="after")
+    def _compile_conditions(self) -> Questionnaire:
+        """Compile every `when` against the questions asked before it, here and nowhere else, so
+        no questionnaire (however it was built) holds a question whose condition is unchecked."""
+        problems: list[tuple[str, tuple, str]] = []
+        asked: list[str] = []
+        for s_index, section in enumerate(self.sections):
+            for q_index, question in enumerate(section.questions):
+                path = ("sections", s_index, "questions", q_index)
+                if question.id in asked:
+                    problems.append((f"question {question.id}", (*path, "id"), "id is used twice"))
+                    continue
+                if question.when is not None:
+                    try:
+                        question._condition = compile_condition(question.when, asked)
+                    except ConditionError as exc:
+                        problems.append((f"question {question.id}: when", (*path, "when"),
+                                         _explain(exc, question.when, self, asked)))
+                asked.append(question.id)
+        if problems:
+            raise CrossCheckErrors(problems)
+        return self
 
-    def applies(self, question: Question, answers: dict[str, Any]) -> bool:
-        condition = self.conditions.get(question.id)
-        return condition is None or condition.evaluate(answers)
+    def applies(self, question: Question, answers: Mapping[str, Any],
+                unsettled: Collection[str] = ()) -> bool | None:
+        """Whether `question` is asked, given the answers before it: the one answer to this, used
+        by the walk, the answers check, diff and the tests alike.
+
+        None means it cannot be decided: the condition reads an answer in `unsettled` (missing or
+        rejected, and already reported), or fails on the answers given (it compares an optional
+        answer that was left out). Each caller says what undecided means for it.
+        """
+        condition = question.condition
+        if condition is None:
+            return True
+        if unsettled and not condition.names.isdisjoint(unsettled):
+            return None
+        try:
+            return condition.evaluate(answers)
+        except ConditionError:
+            return None
 
 
 def load_questionnaire(path: Path | str) -> Questionnaire:
@@ -144,33 +185,8 @@ def load_questionnaire(path: Path | str) -> Questionnaire:
 
 def build_questionnaire(data: Any, name: str) -> Questionnaire:
     """Validate and compile; every problem found is reported at once, each naming its question."""
-    questionnaire = validate_document(Questionnaire, data, name, QuestionnaireError,
-                                      "id, version, sections")
-    problems = _compile_conditions(questionnaire, data, name)
-    if problems:
-        raise QuestionnaireError(problems)
-    return questionnaire
-
-
-def _compile_conditions(questionnaire: Questionnaire, data: dict, name: str) -> list[Problem]:
-    problems: list[Problem] = []
-    asked: list[str] = []
-    raw_questions = [q for s in data["sections"] for q in s["questions"]]
-    for question, raw in zip(questionnaire.questions, raw_questions, strict=True):
-        if question.id in asked:
-            problems.append(Problem(name, f"question {question.id}", "id is used twice",
-                                    line_of(raw, "id")))
-            continue
-        if question.when is not None:
-            try:
-                condition = compile_condition(question.when, asked)
-                questionnaire.conditions[question.id] = condition
-            except ConditionError as exc:
-                problems.append(Problem(name, f"question {question.id}: when",
-                                        _explain(exc, question.when, questionnaire, asked),
-                                        line_of(raw, "when")))
-        asked.append(question.id)
-    return problems
+    return validate_document(Questionnaire, data, name, QuestionnaireError,
+                             "id, version, sections")
 
 
 def _explain(

@@ -15,31 +15,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from riskcli.errors import ConditionError
 from riskcli.questionnaire import Question, Questionnaire
-
-
-def applies(questionnaire: Questionnaire, question: Question, values: Mapping[str, Any]) -> bool:
-    """Whether the question is asked, given the answers so far.
-
-    A condition that cannot be evaluated (it compares an earlier optional question that was left
-    unanswered) counts as false, as it does when an answers file is checked.
-    """
-    try:
-        return questionnaire.applies(question, dict(values))
-    except ConditionError:
-        return False
 
 
 def prune(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, Any]:
     """Keep only answers to questions that apply, in questionnaire order.
 
     Questions are visited in order and each condition sees only the answers kept before it, so
-    dropping one answer can cascade to the questions that depended on it.
+    dropping one answer can cascade to the questions that depended on it. A condition that
+    cannot be decided drops the answer, as it counts as not asked.
     """
     kept: dict[str, Any] = {}
     for question in questionnaire.questions:
-        if question.id in values and applies(questionnaire, question, kept):
+        if question.id in values and questionnaire.applies(question, kept) is True:
             kept[question.id] = values[question.id]
     return kept
 
@@ -128,7 +116,9 @@ class Walk:
         return [q.id for q in self.questionnaire.questions].index(question.id)
 
     def _applies(self, question: Question) -> bool:
-        return applies(self.questionnaire, question, self.values)
+        """Undecidable counts as not asked: the condition compares an earlier optional question
+        that was left unanswered, as when an answers file is checked."""
+        return self.questionnaire.applies(question, self.values) is True
 
     def _require_current(self) -> Question:
         if self.current is None:

@@ -23,7 +23,7 @@ def test_score_json_output_is_what_json_dumps_writes(count, llama1_answers):
               "model_name": "Model\n  with: [yaml]"}
     results = [score_values(engine, answers_with(engine, llama1_answers, tricky), file=f"f{i}.yaml")
                for i in range(count)]
-    out = ScoreOutput(as_json=True)
+    out = ScoreOutput(as_json=True, keys=engine.rules.keys)
     for result in results:
         out.add(result)
     assert "".join(out.chunks("1.2.3")) == reference(results, "1.2.3") + "\n"

@@ -44,7 +44,7 @@ def rendered(engine: Engine) -> dict[str, tuple[ScoreResult, bytes]]:
     out = {}
     for name in EXAMPLE_NAMES:
         result = score_file(engine, EXAMPLES / f"{name}.yaml")
-        out[name] = (result, render(result, engine.questionnaire, "pdf", templates))
+        out[name] = (result, render(result, engine, "pdf", templates))
     return out
 
 
@@ -152,19 +152,19 @@ def test_identical_answers_render_a_byte_identical_pdf_on_any_day(rendered, engi
     result, first = rendered["llama-1-2023"]
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 400 * 86400)
-    second = render(result, engine.questionnaire, "pdf", load_templates(default_templates()))
+    second = render(result, engine, "pdf", load_templates(default_templates()))
     assert first == second
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"], ids=["html", "markdown"])
 def test_identical_answers_render_identical_html_and_markdown(engine, fmt):
     result = score_file(engine, EXAMPLES / "llama-1-2023.yaml")
-    assert render(result, engine.questionnaire, fmt) == render(result, engine.questionnaire, fmt)
+    assert render(result, engine, fmt) == render(result, engine, fmt)
 
 
 def test_the_html_record_embeds_both_charts_as_inline_svg(engine):
     result = score_file(engine, EXAMPLES / "llama-1-2023.yaml")
-    html = render(result, engine.questionnaire, "html").decode()
+    html = render(result, engine, "html").decode()
     assert html.count("<svg") == 2
     assert 'class="chart exposure-chart band-critical"' in html
     assert "<img" not in html
@@ -173,7 +173,7 @@ def test_the_html_record_embeds_both_charts_as_inline_svg(engine):
 
 def test_the_model_card_section_has_the_options_table_with_the_same_numbers(engine):
     result = score_file(engine, EXAMPLES / "llama-1-2023.yaml")
-    md = render(result, engine.questionnaire, "md").decode()
+    md = render(result, engine, "md").decode()
     assert md.startswith("## Distribution decision\n")
     lines = md.splitlines()
     header = lines.index(

@@ -44,14 +44,14 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_template_syntax_in_an_answer_prints_as_typed_in_html(hostile_result, engine):
-    html = render(hostile_result, engine.questionnaire, "html").decode()
+    html = render(hostile_result, engine, "html").decode()
     assert "{{ 7*7 }}" in html
     assert "{% raw %}x{% endraw %}" in html
     assert "Compute 49" not in html
 
 
 def test_html_in_an_answer_is_escaped_in_the_html_record(hostile_result, engine):
-    html = render(hostile_result, engine.questionnaire, "html").decode()
+    html = render(hostile_result, engine, "html").decode()
     assert '<img src="file:///etc/passwd">' not in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
@@ -61,7 +61,7 @@ def test_html_in_an_answer_is_escaped_in_the_html_record(hostile_result, engine)
 def test_html_in_an_answer_is_text_in_the_pdf_and_nothing_is_fetched(hostile_result, engine):
     templates = load_templates(default_templates())
     fetcher = AssetFetcher(templates)
-    pdf = render_pdf(hostile_result, engine.questionnaire, templates, fetcher=fetcher)
+    pdf = render_pdf(hostile_result, engine, templates, fetcher=fetcher)
     text = pdf_text(pdf)
     assert '<img src="file:///etc/passwd">' in text
     assert "{{ 7*7 }}" in text
@@ -71,7 +71,7 @@ def test_html_in_an_answer_is_text_in_the_pdf_and_nothing_is_fetched(hostile_res
 
 
 def test_answers_in_the_model_card_cannot_inject_markup(hostile_result, engine):
-    md = render(hostile_result, engine.questionnaire, "md").decode()
+    md = render(hostile_result, engine, "md").decode()
     assert "<img" not in md
     assert "<script>" not in md
     assert "&lt;img src=\"file:///etc/passwd\"&gt;" in md
@@ -126,12 +126,12 @@ def test_a_long_answer_breaks_across_pages_in_seconds(engine, write_answers, lla
     Guards against CSS that makes WeasyPrint's line breaking quadratic (overflow-wrap:
     anywhere took minutes on this input): the bound is an order of magnitude above normal.
     """
-    normal = render(score_file(engine, write_answers(llama1_answers)), engine.questionnaire, "pdf")
+    normal = render(score_file(engine, write_answers(llama1_answers)), engine, "pdf")
     token = "x" * 400
     llama1_answers["rationale"] = ("A long rationale that goes on. " * 600) + token
     result = score_file(engine, write_answers(llama1_answers, name="long.yaml"))
     started = time.monotonic()
-    pdf = render(result, engine.questionnaire, "pdf")
+    pdf = render(result, engine, "pdf")
     assert time.monotonic() - started < 30
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join((page.extract_text() or "") for page in reader.pages)
@@ -147,7 +147,7 @@ def test_hosted_only_access_renders_with_insiders_as_the_only_copy_source(
         llama1_answers.pop(key)
     llama1_answers["weights_leave_premises"] = False
     result = score_file(engine, write_answers(llama1_answers))
-    html = render(result, engine.questionnaire, "html").decode()
+    html = render(result, engine, "html").decode()
     assert "Recipients reach a hosted model only" in html
     assert "Not asked: applies only when" in html
 
@@ -157,7 +157,7 @@ def test_hosted_only_access_renders_with_insiders_as_the_only_copy_source(
     "import riskcli.report",
     "from riskcli.report.render import render; from riskcli.scoring import load_engine, "
     "score_file; e = load_engine(); render(score_file(e, 'examples/llama-1-2023.yaml'), "
-    "e.questionnaire, 'html')",
+    "e, 'html')",
 ], ids=["cli", "report-package", "html-render"])
 def test_weasyprint_is_imported_only_for_a_pdf(code):
     repo = Path(__file__).resolve().parents[1]

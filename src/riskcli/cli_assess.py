@@ -187,7 +187,7 @@ def _show_score(
     console = prompter.console
     console.print()
     console.rule(Text("Score", style="bold"), align="left")
-    console.print(Text(text_summary(result)), soft_wrap=True)
+    console.print(Text(text_summary(result, engine.rules.keys)), soft_wrap=True)
     report = _command(["report", str(output), "-o", str(output.with_suffix(".pdf"))],
                       questionnaire, rules)
     console.print()

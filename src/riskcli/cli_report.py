@@ -17,7 +17,9 @@ from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
 from riskcli.errors import OutputFileError, Problem, RiskcliError
 
 if TYPE_CHECKING:
+    from riskcli.report.templates import TemplateSet
     from riskcli.results import ScoreResult
+    from riskcli.rulepack import Keys
 
 
 class ReportFormat(StrEnum):
@@ -67,13 +69,13 @@ def report(
     bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)
     try:
         with bar:
-            write_report(result, engine.questionnaire, out, fmt, template_set, bar.stage)
+            write_report(result, engine, out, fmt, template_set, bar.stage)
     except OSError as exc:
         reason = f"cannot write: {exc.strerror or exc}"
         raise OutputFileError(Problem(str(out), "", reason)) from None
     typer.echo(f"{out}: {fmt} decision record for {answers}")
     if fmt == "md":
-        _suggest_front_matter(result, templates or default_templates(), default_templates())
+        _suggest_front_matter(result, template_set, engine.rules.keys)
 
 
 def _refuse_overwriting_an_input(out: Path, inputs: list[Path | None]) -> None:
@@ -87,11 +89,12 @@ def _refuse_overwriting_an_input(out: Path, inputs: list[Path | None]) -> None:
                                           "the record to another file"))
 
 
-def _suggest_front_matter(result: ScoreResult, folder: Path, bundled: Path) -> None:
-    """For a gated download, the Hugging Face access form that matches the answers."""
-    from riskcli.report.hf import front_matter_text, gating_front_matter, load_gating_spec
+def _suggest_front_matter(result: ScoreResult, templates: TemplateSet, keys: Keys) -> None:
+    """For a gated download, the Hugging Face access form that matches the answers (its wording
+    was checked with the template folder, before anything was written)."""
+    from riskcli.report.hf import front_matter_text, gating_front_matter
 
-    front_matter = gating_front_matter(result, load_gating_spec(folder, bundled))
+    front_matter = gating_front_matter(result, templates.gating, keys)
     if front_matter is not None:
         typer.echo("\nFor a gated Hugging Face repository, put this front matter at the top of "
                    "README.md (it matches the vetting and terms answered):\n")

@@ -46,7 +46,7 @@ def score(
 
     engine = load_engine(questionnaire, rules)
     files, problems = expand_paths(paths)
-    out = ScoreOutput(as_json=output is OutputFormat.json)
+    out = ScoreOutput(as_json=output is OutputFormat.json, keys=engine.rules.keys)
     with for_files(len(files)) as progress:
         problems += score_each(engine, files, out.add, progress.update)
     print_problems(problems)

@@ -11,7 +11,7 @@ parameters come from the rule pack; this module holds none.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,20 +31,41 @@ def median_days(rate_per_day: float) -> float | None:
 
 
 def fired_rules(pack: RulePack, values: Mapping[str, Any]) -> list[Rule]:
-    return [rule for rule in pack.rules if pack.conditions[f"rule:{rule.id}"].evaluate(values)]
+    return [rule for rule in pack.rules if rule.condition.evaluate(values)]
 
 
 @dataclass(frozen=True)
 class _Population:
+    """One copy source for one answers file, with its factor products worked out once."""
+
     source: Source
     active: bool
     size: int
+    factors: dict[str, float]
+    """Product of the fired rules' multipliers on each factor that applies to this source."""
+
+    @property
+    def daily_hazard(self) -> float:
+        return self.source.base_daily_hazard * math.prod(self.factors.values())
+
+    @property
+    def rate(self) -> float:
+        return self.size * self.daily_hazard
+
+    def rate_without(self, rule: Rule) -> float:
+        """This source's rate had `rule` not fired."""
+        assert rule.effect is not None
+        factors = dict(self.factors)
+        factor = rule.effect.factor
+        if factor in factors:
+            factors[factor] = factors[factor] / rule.effect.multiply
+        return self.size * self.source.base_daily_hazard * math.prod(factors.values())
 
 
 def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule]) -> Exposure:
-    populations = [_population(pack, source, values) for source in pack.model.sources]
     effects = [rule for rule in fired if rule.effect is not None]
-    rate = _total_rate(pack, populations, effects)
+    populations = [_population(pack, source, values, effects) for source in pack.model.sources]
+    rate = _total_rate(p.rate for p in populations)
     horizon = int(values[pack.keys.horizon])
     p_leak = {str(day): _round(leak_probability(rate, day)) for day in pack.model.report_days}
     p_leak["horizon"] = _round(leak_probability(rate, horizon))
@@ -57,7 +78,7 @@ def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[
         median_days_to_leak=_sig(median) if median is not None else None,
         score=score,
         band=band_for(pack, score),
-        sources=_sources(pack, populations, effects, rate),
+        sources=_sources(populations, rate),
         contributions=_contributions(pack, populations, effects, rate, values),
     )
 
@@ -74,11 +95,12 @@ def band_for(pack: RulePack, score: float) -> str:
     raise AssertionError("the last band has no bound")  # guaranteed by ExposureModel
 
 
-def _population(pack: RulePack, source: Source, values: Mapping[str, Any]) -> _Population:
-    condition = pack.conditions.get(f"source:{source.id}")
+def _population(pack: RulePack, source: Source, values: Mapping[str, Any],
+                effects: Sequence[Rule]) -> _Population:
+    condition = source.condition
     active = condition is None or condition.evaluate(values)
     size = int(values.get(source.population) or 0) if active else 0
-    return _Population(source, active, size)
+    return _Population(source, active, size, _factor_products(pack, source.id, effects))
 
 
 def _factor_products(pack: RulePack, source_id: str, effects: Sequence[Rule]) -> dict[str, float]:
@@ -91,18 +113,11 @@ def _factor_products(pack: RulePack, source_id: str, effects: Sequence[Rule]) ->
     return products
 
 
-def _daily_hazard(source: Source, products: Mapping[str, float]) -> float:
-    return source.base_daily_hazard * math.prod(products.values())
-
-
-def _total_rate(pack: RulePack, populations: Sequence[_Population],
-                effects: Sequence[Rule]) -> float:
+def _total_rate(rates: Iterable[float]) -> float:
     """Refuses a rate past what a float holds, which only a pack of extreme multipliers reaches:
     an infinite rate would print as 'median 0.0 days' and break the JSON output."""
     try:
-        rate = math.fsum(
-            p.size * _daily_hazard(p.source, _factor_products(pack, p.source.id, effects))
-            for p in populations)
+        rate = math.fsum(rates)
     except OverflowError:  # fsum of finite terms whose sum overflows
         rate = math.inf
     if not math.isfinite(rate):
@@ -111,20 +126,17 @@ def _total_rate(pack: RulePack, populations: Sequence[_Population],
     return rate
 
 
-def _sources(pack: RulePack, populations: Sequence[_Population], effects: Sequence[Rule],
-             rate: float) -> list[SourceExposure]:
+def _sources(populations: Sequence[_Population], rate: float) -> list[SourceExposure]:
     rows = []
     for population in populations:
         source = population.source
-        products = _factor_products(pack, source.id, effects)
-        hazard = _daily_hazard(source, products)
-        source_rate = population.size * hazard
+        source_rate = population.rate
         rows.append(SourceExposure.model_construct(
             source=source.id, title=source.title, active=population.active,
             population=population.size, population_key=source.population,
             base_daily_hazard=source.base_daily_hazard,
-            factors={k: _sig(v) for k, v in products.items()},
-            daily_hazard=_sig(hazard), rate_per_day=_sig(source_rate),
+            factors={k: _sig(v) for k, v in population.factors.items()},
+            daily_hazard=_sig(population.daily_hazard), rate_per_day=_sig(source_rate),
             share=_round(source_rate / rate) if rate > 0 else 0.0,
         ))
     return rows
@@ -136,8 +148,8 @@ def _contributions(pack: RulePack, populations: Sequence[_Population], effects: 
     rows = []
     for rule in effects:
         assert rule.effect is not None
-        without = _total_rate(pack, populations, [r for r in effects if r is not rule])
-        names = sorted(pack.conditions[f"rule:{rule.id}"].names)
+        without = _total_rate(p.rate_without(rule) for p in populations)
+        names = sorted(rule.condition.names)
         rows.append(Contribution.model_construct(
             rule_id=rule.id, title=rule.title, factor=rule.effect.factor,
             multiplier=rule.effect.multiply,

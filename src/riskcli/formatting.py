@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from riskcli.exposure import median_days
 from riskcli.results import ScoreResult
+from riskcli.rulepack import Keys
 from riskcli.wording import days_text, percent
 
 if TYPE_CHECKING:
@@ -18,11 +19,11 @@ TOP_CONTRIBUTIONS = 3
 WIDTH = 96
 
 
-def text_summary(result: ScoreResult) -> str:
+def text_summary(result: ScoreResult, keys: Keys) -> str:
     """The compact block a lead reads: band, odds, recommendation, what drives the number."""
     e, r = result.exposure, result.recommendation
     lines = [
-        f"{result.file}: {result.answers.get('model_name', '')}",
+        f"{result.file}: {result.answers.get(keys.model_name, '')}",
         f"  gated exposure   {e.band.upper()}  score {e.score}/100",
         f"  P(leak)          {_p_row(result)}",
         f"  median to leak   {days_text(e.median_days_to_leak)}",
@@ -94,8 +95,9 @@ class ScoreOutput:
     compact summary is printed instead of a table.
     """
 
-    def __init__(self, as_json: bool):
+    def __init__(self, as_json: bool, keys: Keys):
         self.as_json = as_json
+        self.keys = keys
         self.bands: list[str] = []
         self._parts: list[str] = []
         self._first: ScoreResult | None = None
@@ -115,7 +117,7 @@ class ScoreOutput:
             yield from _json_chunks(self._parts, version)
             yield "\n"
         elif len(self._parts) == 1 and self._first is not None:
-            yield text_summary(self._first) + "\n"
+            yield text_summary(self._first, self.keys) + "\n"
         elif self._parts:
             yield "\n".join([TABLE_HEADER, *self._parts]) + "\n"
 

@@ -29,7 +29,7 @@ def findings_from(rules: Sequence[Rule]) -> list[Finding]:
 
 
 def public_weights_acceptable(pack: RulePack, values: Mapping[str, Any]) -> bool:
-    return pack.conditions["acceptable"].evaluate(values)
+    return pack.recommendation.acceptable.evaluate(values)
 
 
 def compare_options(pack: RulePack, values: Mapping[str, Any], exposure: Exposure,
@@ -42,7 +42,7 @@ def compare_options(pack: RulePack, values: Mapping[str, Any], exposure: Exposur
         gated = mode == "gated"
         obligations = _mitigations(spec.obligations)
         if gated:
-            obligations = _rule_mitigations(fired) + obligations
+            obligations = _rule_mitigations(pack, fired) + obligations
         options.append(OptionAssessment.model_construct(
             mode=mode, label=spec.label, weights_public=not gated,
             p_leak_horizon=exposure.p_leak["horizon"] if gated else None,
@@ -60,21 +60,18 @@ def recommend(pack: RulePack, values: Mapping[str, Any], exposure: Exposure,
     p = exposure.p_leak["horizon"]
     acceptable = public_weights_acceptable(pack, values)
     if p >= policy.gating_fails_at and acceptable:
-        name, outcome = "pivot", policy.pivot
+        outcome = policy.pivot
     elif not acceptable and p >= policy.unacceptable_tolerance:
-        name, outcome = "hosted", policy.hosted
+        outcome = policy.hosted
     else:
-        name, outcome = "gated", policy.gated
+        outcome = policy.gated
     fields = _text_fields(exposure, values, pack)
     reasons = [text.format(**fields) for text in outcome.reasons]
-    reasons += [
-        extra.text.format(**fields)
-        for index, extra in enumerate(outcome.extra_reasons)
-        if pack.conditions[f"{name}:extra:{index}"].evaluate(values)
-    ]
+    reasons += [extra.text.format(**fields) for extra in outcome.extra_reasons
+                if extra.condition.evaluate(values)]
     mitigations = _mitigations(outcome.mitigations)
     if outcome.mode == "gated":
-        mitigations = _rule_mitigations(fired) + mitigations
+        mitigations = _rule_mitigations(pack, fired) + mitigations
     intended = str(values[pack.keys.intended_mode])
     return Recommendation.model_construct(
         mode=outcome.mode, hosted_only=outcome.hosted_only, intended_mode=intended,
@@ -103,14 +100,15 @@ def _mitigations(specs: Sequence[MitigationSpec]) -> list[Mitigation]:
     return [Mitigation.model_construct(text=s.text.strip(), owner=s.owner) for s in specs]
 
 
-def _rule_mitigations(fired: Sequence[Rule]) -> list[Mitigation]:
-    """Obligations from what fired, most severe first, each once."""
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+def _rule_mitigations(pack: RulePack, fired: Sequence[Rule]) -> list[Mitigation]:
+    """Obligations from what fired, most severe first, each once. The pack's least severity is
+    informational: its findings carry advice, not obligations."""
+    informational = pack.severities[-1]
     seen: set[str] = set()
     result = []
-    for rule in sorted(fired, key=lambda r: order[r.severity]):
+    for rule in sorted(fired, key=lambda r: pack.severity_rank(r.severity)):
         text = rule.mitigation.strip()
-        if text and text not in seen and rule.severity != "info":
+        if text and text not in seen and rule.severity != informational:
             seen.add(text)
             result.append(Mitigation.model_construct(text=text, owner=rule.owner))
     return result

@@ -7,23 +7,25 @@ risk tool that silently under-reports is worse than one that refuses to start.
 
 from __future__ import annotations
 
-import string
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from riskcli.conditions import Condition, compile_condition, literal_comparisons
-from riskcli.errors import ConditionError, Problem, RulesError
+from riskcli.errors import ConditionError, RulesError
 from riskcli.questionnaire import Questionnaire
-from riskcli.strict import Identifier, Strict, Text, validate_document
-from riskcli.yamlio import line_of, load_yaml
+from riskcli.strict import (
+    CrossCheckErrors,
+    Identifier,
+    Strict,
+    Text,
+    check_placeholders,
+    validate_document,
+)
+from riskcli.yamlio import load_yaml
 
-Owner = Literal["AI Strategy Lead", "Research Scientist", "Foundation Model Researcher",
-                "AI Engineer"]
-"""The roles the incident file names as owning this decision and its mitigations."""
-Severity = Literal["info", "low", "medium", "high", "critical"]
 Mode = Literal["gated", "permissive_open", "fully_open"]
 MODES: tuple[Mode, ...] = ("gated", "permissive_open", "fully_open")
 RULE_ID = r"^[a-z][a-z0-9-]*$"
@@ -46,11 +48,19 @@ class Rule(Strict):
     """Condition on answers; the rule fires when it is true."""
     effect: Effect | None = None
     """None: a finding only, which moves no number."""
-    severity: Severity
+    severity: Identifier
+    """One of the pack's `severities`."""
     rationale: str
     """Why, citing the failure pattern. Printed in the record and by `riskcli lint`."""
     mitigation: str
-    owner: Owner
+    owner: str
+    """One of the pack's `owners`."""
+    _condition: Condition = PrivateAttr()
+
+    @property
+    def condition(self) -> Condition:
+        """`when`, compiled by the pack that holds the rule (a Rule exists only inside one)."""
+        return self._condition
 
 
 class Source(Strict):
@@ -63,6 +73,11 @@ class Source(Strict):
     base_daily_hazard: float = Field(gt=0, lt=1)
     """h0: chance per person per day of a leak at the reference setting (see calibration)."""
     note: str = ""
+    _condition: Condition | None = PrivateAttr(None)
+
+    @property
+    def condition(self) -> Condition | None:
+        return self._condition
 
 
 class Factor(Strict):
@@ -78,11 +93,33 @@ class BandThreshold(Strict):
 
 
 class Keys(Strict):
-    """Which answers the model reads by role, so a questionnaire may name them differently."""
+    """Which answers the code reads by role, so a questionnaire may name them differently: the
+    one mapping from a role to an answer key. Nothing outside it reads an answer by name."""
 
+    model_name: Identifier
+    """Text: what the record and the model card are about."""
+    organization: Identifier
+    """Text: who releases it."""
+    decision_owner: Identifier
+    """Text: who owns the decision."""
+    decision_date: Identifier
+    """Date: the record's date."""
+    downloads: Identifier
+    """Yes/no: recipients download the weights (a gated Hugging Face repository fits only then)."""
     horizon: Identifier
+    """Whole number: days the gated phase must hold."""
     intended_mode: Identifier
+    """Choice: the distribution mode under consideration."""
     misuse_severity: Identifier
+    """Choice: harm if the weights become public."""
+
+
+KEY_TYPES: dict[str, str] = {
+    "model_name": "text", "organization": "text", "decision_owner": "text",
+    "decision_date": "date", "downloads": "bool", "horizon": "int", "intended_mode": "choice",
+    "misuse_severity": "choice",
+}
+"""The question type each role must have."""
 
 
 class ExposureModel(Strict):
@@ -116,12 +153,18 @@ class ExposureModel(Strict):
 
 class MitigationSpec(Strict):
     text: str
-    owner: Owner
+    owner: str
+    """One of the pack's `owners`."""
 
 
 class ConditionalText(Strict):
     when: str | bool
     text: str
+    _condition: Condition = PrivateAttr()
+
+    @property
+    def condition(self) -> Condition:
+        return self._condition
 
 
 class Outcome(Strict):
@@ -134,17 +177,8 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> Outcome:
-        for text in [self.headline, *self.reasons, *(e.text for e in self.extra_reasons)]:
-            for _, name, spec, conversion in string.Formatter().parse(text):
-                if name is not None and name not in TEXT_FIELDS:
-                    raise ValueError(f"unknown placeholder {{{name}}} (allowed: "
-                                     f"{', '.join(TEXT_FIELDS)})")
-                # The values arrive formatted; a spec such as {score:>999999999} would only pad
-                # (to gigabytes) or fail on text, and a conversion has nothing to convert.
-                if spec or conversion:
-                    raise ValueError(f"placeholder {{{name}}} takes no format spec or conversion "
-                                     f"(found {{{name}{'!' + conversion if conversion else ''}"
-                                     f"{':' + spec if spec else ''}}})")
+        check_placeholders([self.headline, *self.reasons, *(e.text for e in self.extra_reasons)],
+                           TEXT_FIELDS)
         return self
 
 
@@ -158,6 +192,12 @@ class RecommendationPolicy(Strict):
     pivot: Outcome
     hosted: Outcome
     gated: Outcome
+    _acceptable: Condition = PrivateAttr()
+
+    @property
+    def acceptable(self) -> Condition:
+        """`public_weights_acceptable`, compiled."""
+        return self._acceptable
 
 
 class OptionSpec(Strict):
@@ -176,6 +216,11 @@ class RulePack(Strict):
     """Id of the questionnaire whose answer keys these rules read."""
     calibration: str
     """How the base hazards and multipliers were set against history. Shipped, not optional."""
+    owners: list[str] = Field(min_length=1)
+    """The roles that own findings and mitigations; every `owner` below must be one of them."""
+    severities: list[Identifier] = Field(min_length=1)
+    """Finding severities, most severe first: the one order every list of findings follows. The
+    last is informational: its findings' mitigations are advice, not obligations."""
     keys: Keys
     model: ExposureModel
     recommendation: RecommendationPolicy
@@ -191,13 +236,128 @@ class RulePack(Strict):
         return options
 
     @cached_property
-    def conditions(self) -> dict[str, Condition]:
-        """Compiled conditions by place ("rule:<id>", "source:<id>", ...), filled at load."""
-        return {}
-
-    @cached_property
     def factor(self) -> dict[str, Factor]:
         return {f.id: f for f in self.model.factors}
+
+    def severity_rank(self, severity: str) -> int:
+        """0 for the most severe: sort findings and obligations by this."""
+        return self.severities.index(severity)
+
+    @model_validator(mode="after")
+    def _check_against_questionnaire(self, info: ValidationInfo) -> RulePack:
+        """Compile every condition and check every cross-reference against the questionnaire, here
+        and nowhere else, so no rule pack (however it was built) holds an unchecked condition."""
+        questionnaire = (info.context or {}).get("questionnaire")
+        if not isinstance(questionnaire, Questionnaire):
+            raise ValueError("a rule pack is checked against its questionnaire; load it with "
+                             "riskcli.rulepack.load_rules")
+        problems = _CrossCheck(self, questionnaire).problems()
+        if problems:
+            raise CrossCheckErrors(problems)
+        return self
+
+
+class _CrossCheck:
+    """Collects every problem of a pack against a questionnaire, compiling conditions as it goes."""
+
+    def __init__(self, pack: RulePack, questionnaire: Questionnaire):
+        self.pack, self.q = pack, questionnaire
+        self.found: list[tuple[str, tuple[Any, ...], str]] = []
+
+    def problem(self, key: str, path: tuple[Any, ...], message: str) -> None:
+        self.found.append((key, path, message))
+
+    def problems(self) -> list[tuple[str, tuple[Any, ...], str]]:
+        pack, q = self.pack, self.q
+        if pack.questionnaire != q.id:
+            self.problem("questionnaire", ("questionnaire",), "rules are written for "
+                         f"questionnaire {pack.questionnaire}, but the questionnaire is {q.id}")
+        self._keys()
+        self._rules()
+        self._sources()
+        policy = pack.recommendation
+        policy._acceptable = self._compile(
+            policy.public_weights_acceptable, "recommendation.public_weights_acceptable",
+            ("recommendation", "public_weights_acceptable"))
+        for name in ("pivot", "hosted", "gated"):
+            outcome = getattr(policy, name)
+            for index, extra in enumerate(outcome.extra_reasons):
+                path = ("recommendation", name, "extra_reasons", index, "when")
+                extra._condition = self._compile(
+                    extra.when, f"recommendation.{name}.extra_reasons[{index}]: when", path)
+            self._owners(outcome.mitigations, f"recommendation.{name}.mitigations",
+                         ("recommendation", name, "mitigations"))
+        for mode, option in pack.options.items():
+            self._owners(option.obligations, f"options.{mode}.obligations",
+                         ("options", mode, "obligations"))
+        return self.found
+
+    def _keys(self) -> None:
+        for role, kind in KEY_TYPES.items():
+            key = getattr(self.pack.keys, role)
+            question = self.q.by_id.get(key)
+            if question is None or question.type != kind:
+                article = "an" if kind[0] in "aeiou" else "a"
+                self.problem(f"keys.{role}", ("keys", role),
+                             f"{key!r} is not {article} {kind} question of the questionnaire")
+
+    def _rules(self) -> None:
+        pack = self.pack
+        seen: set[str] = set()
+        for index, rule in enumerate(pack.rules):
+            key, path = f"rule {rule.id}", ("rules", index)
+            if rule.id in seen:
+                self.problem(key, (*path, "id"), "id is used twice")
+            seen.add(rule.id)
+            if rule.effect and rule.effect.factor not in pack.factor:
+                self.problem(f"{key}: effect.factor", (*path, "effect"),
+                             f"unknown factor {rule.effect.factor!r} (the model has: "
+                             f"{', '.join(pack.factor)})")
+            if rule.severity not in pack.severities:
+                self.problem(f"{key}: severity", (*path, "severity"),
+                             f"{rule.severity!r} is not one of the pack's severities "
+                             f"({', '.join(pack.severities)})")
+            if rule.owner not in pack.owners:
+                self.problem(f"{key}: owner", (*path, "owner"), _undeclared_owner(rule.owner, pack))
+            condition = self._compile(rule.when, f"{key}: when", (*path, "when"))
+            if condition is not None:
+                rule._condition = condition
+
+    def _sources(self) -> None:
+        for index, source in enumerate(self.pack.model.sources):
+            key, path = f"model.sources {source.id}", ("model", "sources", index)
+            question = self.q.by_id.get(source.population)
+            if question is None or question.type != "int":
+                self.problem(f"{key}: population", (*path, "population"),
+                             f"{source.population!r} is not a whole-number question of the "
+                             "questionnaire")
+            if source.when is not None:
+                source._condition = self._compile(source.when, f"{key}: when", (*path, "when"))
+
+    def _owners(self, specs: list[MitigationSpec], key: str, path: tuple[Any, ...]) -> None:
+        for index, spec in enumerate(specs):
+            if spec.owner not in self.pack.owners:
+                self.problem(f"{key}[{index}]: owner", (*path, index, "owner"),
+                             _undeclared_owner(spec.owner, self.pack))
+
+    def _compile(self, source: str | bool, key: str, path: tuple[Any, ...]) -> Condition | None:
+        try:
+            condition = compile_condition(source, self.q.by_id)
+        except ConditionError as exc:
+            self.problem(key, path, str(exc))
+            return None
+        for answer_key, literal in literal_comparisons(condition):
+            question = self.q.by_id[answer_key]
+            if question.choices and literal not in question.choice_values:
+                self.problem(key, path, f"compares {answer_key} with {literal!r}, which is not one "
+                             f"of its choices ({', '.join(question.choice_values)}); the rule "
+                             "could never fire")
+        return condition
+
+
+def _undeclared_owner(owner: str, pack: RulePack) -> str:
+    return (f"owner {owner!r} is not declared in the pack's `owners` "
+            f"({', '.join(pack.owners)})")
 
 
 def load_rules(path: Path | str, questionnaire: Questionnaire) -> RulePack:
@@ -206,73 +366,6 @@ def load_rules(path: Path | str, questionnaire: Questionnaire) -> RulePack:
 
 
 def build_rules(data: Any, questionnaire: Questionnaire, name: str) -> RulePack:
-    pack = validate_document(RulePack, data, name, RulesError, "id, version, model, rules")
-    problems = _cross_check(pack, questionnaire, data, name)
-    if problems:
-        raise RulesError(problems)
-    return pack
-
-
-def _cross_check(pack: RulePack, q: Questionnaire, data: dict, name: str) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def problem(key: str, message: str, line: int | None = None) -> None:
-        problems.append(Problem(name, key, message, line))
-
-    if pack.questionnaire != q.id:
-        problem("questionnaire", f"rules are written for questionnaire {pack.questionnaire}, "
-                f"but the questionnaire is {q.id}", line_of(data, "questionnaire"))
-    _check_keys(pack, q, problem)
-    seen: set[str] = set()
-    raw_rules = data.get("rules") or []
-    for rule, raw in zip(pack.rules, raw_rules, strict=True):
-        key = f"rule {rule.id}"
-        if rule.id in seen:
-            problem(key, "id is used twice", line_of(raw, "id"))
-        seen.add(rule.id)
-        if rule.effect and rule.effect.factor not in pack.factor:
-            problem(f"{key}: effect.factor", f"unknown factor {rule.effect.factor!r} (the model "
-                    f"has: {', '.join(pack.factor)})", line_of(raw, "effect"))
-        _compile(pack, q, f"rule:{rule.id}", rule.when, f"{key}: when", problem,
-                 line_of(raw, "when"))
-    for source in pack.model.sources:
-        key = f"model.sources {source.id}"
-        question = q.by_id.get(source.population)
-        if question is None or question.type != "int":
-            problem(f"{key}: population", f"{source.population!r} is not a whole-number question "
-                    "of the questionnaire")
-        if source.when is not None:
-            _compile(pack, q, f"source:{source.id}", source.when, f"{key}: when", problem)
-    policy = pack.recommendation
-    _compile(pack, q, "acceptable", policy.public_weights_acceptable,
-             "recommendation.public_weights_acceptable", problem)
-    for outcome_name in ("pivot", "hosted", "gated"):
-        outcome = getattr(policy, outcome_name)
-        for index, extra in enumerate(outcome.extra_reasons):
-            _compile(pack, q, f"{outcome_name}:extra:{index}", extra.when,
-                     f"recommendation.{outcome_name}.extra_reasons[{index}]: when", problem)
-    return problems
-
-
-def _check_keys(pack: RulePack, q: Questionnaire, problem) -> None:
-    wanted = {"horizon": ("int",), "intended_mode": ("choice",), "misuse_severity": ("choice",)}
-    for role, types in wanted.items():
-        key = getattr(pack.keys, role)
-        question = q.by_id.get(key)
-        if question is None or question.type not in types:
-            problem(f"keys.{role}", f"{key!r} is not a {types[0]} question of the questionnaire")
-
-
-def _compile(pack: RulePack, q: Questionnaire, slot: str, source: str | bool, key: str,
-             problem, line: int | None = None) -> None:
-    try:
-        condition = compile_condition(source, q.by_id)
-    except ConditionError as exc:
-        problem(key, str(exc), line)
-        return
-    for answer_key, literal in literal_comparisons(condition):
-        question = q.by_id[answer_key]
-        if question.choices and literal not in question.choice_values:
-            problem(key, f"compares {answer_key} with {literal!r}, which is not one of its choices "
-                    f"({', '.join(question.choice_values)}); the rule could never fire", line)
-    pack.conditions[slot] = condition
+    """Validate, compile and cross-check; every problem is reported at once."""
+    return validate_document(RulePack, data, name, RulesError, "id, version, model, rules",
+                             context={"questionnaire": questionnaire})

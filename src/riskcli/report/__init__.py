@@ -5,6 +5,6 @@ loads and checks the template folder, `render` puts them together, and `pdf` (We
 only for a PDF) turns the HTML into the document.
 """
 
-from riskcli.report.render import FORMATS, Format, format_for, render, write_report
+from riskcli.report.render import Format, format_for, render, write_report
 
-__all__ = ["FORMATS", "Format", "format_for", "render", "write_report"]
+__all__ = ["Format", "format_for", "render", "write_report"]

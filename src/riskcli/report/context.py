@@ -32,27 +32,30 @@ from riskcli.results import (
     ScoreResult,
     SourceExposure,
 )
+from riskcli.rulepack import Keys, RulePack
+from riskcli.scoring import Engine
 
 HORIZON = "horizon"
-FIXED_POINTS = (7, 30, 90, 365)
-SEVERITY_ORDER = ("critical", "high", "medium", "moderate", "low", "info")
 
 
-def build_view(result: ScoreResult, questionnaire: Questionnaire) -> RecordView:
+def build_view(result: ScoreResult, engine: Engine) -> RecordView:
+    questionnaire, pack = engine.questionnaire, engine.rules
+    keys = pack.keys
     values = result.answers
     answers = _answers(values, questionnaire)
     options = [_option(o, result) for o in result.options]
     by_mode = {o.mode: o for o in options}
     recommendation = result.recommendation
-    findings = sorted(result.findings, key=_severity_rank)
+    findings = sorted(result.findings, key=lambda f: _severity_rank(pack, f))
     mitigations = list(recommendation.mitigations)
     file_name = PurePath(result.file).name
+    date = answers.get(keys.decision_date)
     return RecordView(
-        title=str(values.get("model_name", file_name)),
-        organization=str(values.get("organization", fmt.MISSING)),
-        decision_owner=str(values.get("decision_owner", fmt.MISSING)),
-        date=answers["decision_date"].text if "decision_date" in answers else fmt.MISSING,
-        date_iso=record_date(result).isoformat(),
+        title=str(values.get(keys.model_name, file_name)),
+        organization=str(values.get(keys.organization, fmt.MISSING)),
+        decision_owner=str(values.get(keys.decision_owner, fmt.MISSING)),
+        date=date.text if date is not None and date.asked else fmt.MISSING,
+        date_iso=record_date(result, keys).isoformat(),
         answers=answers,
         sections=[SectionView(s.title, [answers[q.id] for q in s.questions])
                   for s in questionnaire.sections],
@@ -78,9 +81,9 @@ def build_view(result: ScoreResult, questionnaire: Questionnaire) -> RecordView:
     )
 
 
-def record_date(result: ScoreResult) -> dt.date:
+def record_date(result: ScoreResult, keys: Keys) -> dt.date:
     """The date the record carries, and the PDF's metadata dates: the decision's own date."""
-    value = result.answers.get("decision_date")
+    value = result.answers.get(keys.decision_date)
     if value is None:
         return dt.date(1970, 1, 1)
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
@@ -100,8 +103,9 @@ def _answers(values: dict[str, Any], questionnaire: Questionnaire) -> dict[str, 
 
 def _exposure(result: ScoreResult, questionnaire: Questionnaire) -> ExposureView:
     exposure = result.exposure
-    points = [PointView(t, str(t), exposure.p_leak[str(t)], fmt.percent(exposure.p_leak[str(t)]))
-              for t in FIXED_POINTS if str(t) in exposure.p_leak]
+    # The pack's report days, as `score` prints them: every entry but the horizon's.
+    points = [PointView(int(day), day, p, fmt.percent(p))
+              for day, p in exposure.p_leak.items() if day != HORIZON]
     p_horizon = exposure.p_leak[HORIZON]
     return ExposureView(
         rate=fmt.rate(exposure.rate_per_day), rate_value=exposure.rate_per_day,
@@ -163,10 +167,8 @@ def _option(option: OptionAssessment, result: ScoreResult) -> OptionView:
         intended=option.mode == recommendation.intended_mode)
 
 
-def _severity_rank(finding: Finding) -> tuple[int, str]:
-    rank = (SEVERITY_ORDER.index(finding.severity) if finding.severity in SEVERITY_ORDER
-            else len(SEVERITY_ORDER))
-    return rank, finding.rule_id
+def _severity_rank(pack: RulePack, finding: Finding) -> tuple[int, str]:
+    return pack.severity_rank(finding.severity), finding.rule_id
 
 
 def _owners(findings: list[Finding], mitigations: list[Mitigation]) -> list[str]:

@@ -10,13 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import field_validator
+
 from riskcli.errors import TemplateError
 from riskcli.results import ScoreResult
-from riskcli.strict import Strict, validate_document
+from riskcli.rulepack import Keys
+from riskcli.strict import Strict, check_placeholders, validate_document
 from riskcli.yamlio import dump_yaml, load_yaml
 
 SPEC_FILE = "hf_gating.yaml"
-_PLACEHOLDERS = ("model_name", "organization")
+PLACEHOLDERS = ("model_name", "organization")
+"""Roles from the rule pack's `keys` that the spec's texts may name, e.g. {model_name}."""
 
 
 class GatingSpec(Strict):
@@ -29,6 +33,28 @@ class GatingSpec(Strict):
     fields: dict[str, dict[str, dict[str, Any]]]
     """Answer key -> answer value -> extra_gated_fields entries (label: type)."""
 
+    @field_validator("heading", "button", "intro")
+    @classmethod
+    def _text_placeholders(cls, text: str) -> str:
+        """Checked when the template folder loads, before anything is rendered or written."""
+        check_placeholders([text], PLACEHOLDERS)
+        return text
+
+    @field_validator("prompt")
+    @classmethod
+    def _sentence_placeholders(cls, prompt: dict[str, dict[str, str]]) -> dict:
+        check_placeholders([text for by_value in prompt.values() for text in by_value.values()],
+                           PLACEHOLDERS)
+        return prompt
+
+    @field_validator("always_fields", "fields")
+    @classmethod
+    def _label_placeholders(cls, fields: dict[str, Any]) -> dict[str, Any]:
+        entries = [fields] if all(not isinstance(v, dict) for v in fields.values()) else [
+            entry for by_value in fields.values() for entry in by_value.values()]
+        check_placeholders([label for entry in entries for label in entry], PLACEHOLDERS)
+        return fields
+
 
 def load_gating_spec(folder: Path, fallback: Path) -> GatingSpec:
     """From the template folder in use; a custom folder without the file uses the bundled one."""
@@ -38,13 +64,13 @@ def load_gating_spec(folder: Path, fallback: Path) -> GatingSpec:
                              "heading, button, intro, prompt, fields")
 
 
-def gating_front_matter(result: ScoreResult, spec: GatingSpec) -> dict[str, Any] | None:
+def gating_front_matter(result: ScoreResult, spec: GatingSpec, keys: Keys) -> dict[str, Any] | None:
     """The extra_gated_* keys, or None when the recommendation is not a gated download."""
     recommendation = result.recommendation
-    downloads = result.answers.get("weights_leave_premises") is True
+    downloads = result.answers.get(keys.downloads) is True
     if recommendation.mode != "gated" or recommendation.hosted_only or not downloads:
         return None
-    names = {key: str(result.answers.get(key, "")) for key in _PLACEHOLDERS}
+    names = {role: str(result.answers.get(getattr(keys, role), "")) for role in PLACEHOLDERS}
     sentences = [spec.intro] + [
         by_value.get(_key(result.answers.get(key)), "")
         for key, by_value in spec.prompt.items()

@@ -12,22 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from riskcli.errors import Problem, TemplateError
 from riskcli.exposure import leak_probability
 from riskcli.fileio import write_atomic
-from riskcli.questionnaire import Questionnaire
 from riskcli.report.charts import Charts
 from riskcli.report.context import build_view, record_date
 from riskcli.report.templates import CHART_STYLE, STYLESHEET, TemplateSet, load_templates
 from riskcli.report.views import RecordView
 from riskcli.resources import default_templates
 from riskcli.results import ScoreResult
+from riskcli.scoring import Engine
 
 if TYPE_CHECKING:
     from riskcli.report.pdf import AssetFetcher
 
 Format = Literal["pdf", "html", "md"]
-FORMATS: tuple[Format, ...] = ("pdf", "html", "md")
 _EXTENSIONS: dict[str, Format] = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md",
                                   ".markdown": "md"}
 
@@ -37,9 +35,9 @@ def format_for(path: Path | str) -> Format | None:
     return _EXTENSIONS.get(Path(path).suffix.lower())
 
 
-def template_context(result: ScoreResult, questionnaire: Questionnaire, templates: TemplateSet,
+def template_context(result: ScoreResult, engine: Engine, templates: TemplateSet,
                      for_pdf: bool) -> dict[str, Any]:
-    view = build_view(result, questionnaire)
+    view = build_view(result, engine)
     return {
         "record": view,
         # The exposure model's own P(leak by t), so the chart cannot drift from the figures.
@@ -50,14 +48,14 @@ def template_context(result: ScoreResult, questionnaire: Questionnaire, template
     }
 
 
-def render_html(result: ScoreResult, questionnaire: Questionnaire, templates: TemplateSet,
+def render_html(result: ScoreResult, engine: Engine, templates: TemplateSet,
                 for_pdf: bool = False) -> str:
-    return templates.render_html(template_context(result, questionnaire, templates, for_pdf))
+    return templates.render_html(template_context(result, engine, templates, for_pdf))
 
 
-def render_markdown(result: ScoreResult, questionnaire: Questionnaire,
+def render_markdown(result: ScoreResult, engine: Engine,
                     templates: TemplateSet) -> str:
-    return templates.render_markdown(template_context(result, questionnaire, templates, False))
+    return templates.render_markdown(template_context(result, engine, templates, False))
 
 
 PDF_STAGES = 3
@@ -65,37 +63,35 @@ PDF_STAGES = 3
 laying out pages and writing the PDF."""
 
 
-def render_pdf(result: ScoreResult, questionnaire: Questionnaire, templates: TemplateSet,
+def render_pdf(result: ScoreResult, engine: Engine, templates: TemplateSet,
                fetcher: AssetFetcher | None = None,
                on_stage: Callable[[str], None] | None = None) -> bytes:
-    html = render_html(result, questionnaire, templates, for_pdf=True)
+    html = render_html(result, engine, templates, for_pdf=True)
     if on_stage is not None:
         on_stage("loading WeasyPrint")
     from riskcli.report.pdf import html_to_pdf  # WeasyPrint costs ~0.6 s to import
 
-    return html_to_pdf(html, templates, record_date(result), fetcher, on_stage)
+    return html_to_pdf(html, templates, record_date(result, engine.rules.keys), fetcher, on_stage)
 
 
-def render(result: ScoreResult, questionnaire: Questionnaire, fmt: Format,
+def render(result: ScoreResult, engine: Engine, fmt: Format,
            templates: TemplateSet | None = None,
            on_stage: Callable[[str], None] | None = None) -> bytes:
     """The finished document as bytes, ready to be written; a PDF names its stages to
     `on_stage` as each begins (see PDF_STAGES)."""
     templates = templates or load_templates(default_templates())
     if fmt == "pdf":
-        return render_pdf(result, questionnaire, templates, on_stage=on_stage)
+        return render_pdf(result, engine, templates, on_stage=on_stage)
     if fmt == "html":
-        return render_html(result, questionnaire, templates).encode("utf-8")
-    if fmt == "md":
-        return render_markdown(result, questionnaire, templates).encode("utf-8")
-    raise TemplateError(Problem("", "format", f"unknown format {fmt!r}"))
+        return render_html(result, engine, templates).encode("utf-8")
+    return render_markdown(result, engine, templates).encode("utf-8")
 
 
-def write_report(result: ScoreResult, questionnaire: Questionnaire, out: Path | str,
+def write_report(result: ScoreResult, engine: Engine, out: Path | str,
                  fmt: Format, templates: TemplateSet | None = None,
                  on_stage: Callable[[str], None] | None = None) -> None:
     """Render completely, then replace `out` in one step."""
-    write_atomic(out, render(result, questionnaire, fmt, templates, on_stage))
+    write_atomic(out, render(result, engine, fmt, templates, on_stage))
 
 
-__all__ = ["FORMATS", "Format", "RecordView", "format_for", "render", "write_report"]
+__all__ = ["Format", "RecordView", "format_for", "render", "write_report"]

@@ -22,6 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from riskcli.errors import Problem, TemplateError
+from riskcli.report.hf import GatingSpec, load_gating_spec
+from riskcli.resources import default_templates
 
 RECORD = "record.html.j2"
 MODEL_CARD = "model_card.md.j2"
@@ -47,6 +49,8 @@ class TemplateSet:
     folder: Path
     assets: dict[str, Path]
     """Asset URL (riskcli-asset:NAME) -> file inside the folder."""
+    gating: GatingSpec
+    """The Hugging Face access-form wording (`hf_gating.yaml`), checked with the rest."""
 
     def text(self, name: str) -> str:
         return (self.folder / name).read_text(encoding="utf-8")
@@ -112,7 +116,7 @@ def load_templates(folder: Path | str) -> TemplateSet:
         problems.extend(sheet_problems)
     if problems:
         raise TemplateError(problems)
-    return TemplateSet(root, assets)
+    return TemplateSet(root, assets, load_gating_spec(root, default_templates()))
 
 
 def _stylesheet_assets(root: Path, sheet: str) -> tuple[dict[str, Path], list[Problem]]:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from assess_helpers import asked, typed
+from assess_helpers import asked, spawn_riskcli, typed
 
 from riskcli.questionnaire import Question
 from riskcli.values import coerce
 
 pexpect = pytest.importorskip("pexpect")
 
-TIMEOUT = 20
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m")
 """A foreground colour escape (bold or dim alone is not colour)."""
 
@@ -42,9 +39,7 @@ def spawn(tmp_path: Path):
         env["TERM"] = "xterm-256color"
         if not colour:
             env["NO_COLOR"] = "1"
-        child = pexpect.spawn(sys.executable, ["-m", "riskcli", "assess", *args], cwd=tmp_path,
-                              env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200))
-        child.logfile_read = io.StringIO()  # everything the lead saw, for assertions
+        child = spawn_riskcli("assess", *args, cwd=tmp_path, env=env)
         children.append(child)
         return child
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -17,12 +18,15 @@ from riskcli.report import formatting as fmt
 from riskcli.report.views import (
     AnswerView,
     ContributionView,
+    EstimateView,
     ExposureView,
+    HazardFitView,
     OptionView,
     PointView,
     RecordView,
     SectionView,
     SourceView,
+    UncertaintyView,
 )
 from riskcli.results import (
     Contribution,
@@ -32,8 +36,9 @@ from riskcli.results import (
     ScoreResult,
     SourceExposure,
 )
-from riskcli.rulepack import Keys, RulePack
+from riskcli.rulepack import Keys, RulePack, Source
 from riskcli.scoring import Engine
+from riskcli.uncertainty import central_interval
 
 HORIZON = "horizon"
 
@@ -60,6 +65,7 @@ def build_view(result: ScoreResult, engine: Engine) -> RecordView:
         sections=[SectionView(s.title, [answers[q.id] for q in s.questions])
                   for s in questionnaire.sections],
         exposure=_exposure(result, questionnaire),
+        uncertainty=_uncertainty(result, pack, questionnaire),
         contributions=sorted((_contribution(c, values, questionnaire)
                               for c in result.exposure.contributions), key=_strength),
         options=options,
@@ -103,10 +109,14 @@ def _answers(values: dict[str, Any], questionnaire: Questionnaire) -> dict[str, 
 
 def _exposure(result: ScoreResult, questionnaire: Questionnaire) -> ExposureView:
     exposure = result.exposure
+    interval = exposure.interval
     # The pack's report days, as `score` prints them: every entry but the horizon's.
-    points = [PointView(int(day), day, p, fmt.percent(p))
+    points = [_point(day, p, interval.p_leak[day])
               for day, p in exposure.p_leak.items() if day != HORIZON]
     p_horizon = exposure.p_leak[HORIZON]
+    band_low, band_high = interval.bands
+    band_words = fmt.band_words(exposure.band, band_low, band_high)
+    fastest_slowest = interval.median_days_to_leak
     return ExposureView(
         rate=fmt.rate(exposure.rate_per_day), rate_value=exposure.rate_per_day,
         horizon_days=exposure.horizon_days, horizon=fmt.days(exposure.horizon_days),
@@ -114,18 +124,83 @@ def _exposure(result: ScoreResult, questionnaire: Questionnaire) -> ExposureView
         median=fmt.days(exposure.median_days_to_leak),
         median_value=exposure.median_days_to_leak,
         score=exposure.score, band=exposure.band,
-        sources=[_source(s, questionnaire) for s in exposure.sources])
+        sources=[_source(s, result.answers, questionnaire) for s in exposure.sources],
+        level=fmt.level(interval.level),
+        rate_low=interval.rate_per_day[0], rate_high=interval.rate_per_day[1],
+        rate_range=fmt.rate_range(*interval.rate_per_day),
+        p_horizon_range=fmt.percent_range(*interval.p_leak[HORIZON]),
+        median_range=(fmt.days_range(*fastest_slowest) if fastest_slowest is not None
+                      else fmt.days(None)),
+        score_range=fmt.score_range(*interval.score),
+        band_low=band_low, band_high=band_high, straddles=band_low != band_high,
+        band_words=band_words,
+        band_could=band_words.removeprefix(exposure.band) if band_words != exposure.band else "",
+    )
 
 
-def _source(source: SourceExposure, questionnaire: Questionnaire) -> SourceView:
-    question = questionnaire.by_id.get(source.population_key or "")
+def _point(day: str, p: float, ends: list[float]) -> PointView:
+    low, high = ends
+    return PointView(int(day), day, p, fmt.percent(p), low, high, fmt.percent_range(low, high))
+
+
+def _source(source: SourceExposure, values: dict[str, Any],
+            questionnaire: Questionnaire) -> SourceView:
+    key = source.population_key or ""
+    question = questionnaire.by_id.get(key)
+    ends = _estimate_ends(values.get(key)) if source.active else None
+    central = fmt.integer(round(source.population))
     return SourceView(
-        title=source.title, active=source.active, population=fmt.integer(source.population),
+        title=source.title, active=source.active,
+        population=fmt.number_range(question, *ends) if ends else fmt.integer(source.population),
+        population_estimated=ends is not None, population_central=central,
         population_prompt=question.prompt if question else "",
         base_hazard=fmt.rate(source.base_daily_hazard),
         factors=[(name, fmt.multiplier(value)) for name, value in source.factors.items()],
         daily_hazard=fmt.rate(source.daily_hazard), rate=fmt.rate(source.rate_per_day),
         share=fmt.percent(source.share))
+
+
+def _estimate_ends(value: Any) -> tuple[float, float] | None:
+    """An estimate's (low, high) as results hold it ({low, high}), or None for a plain answer."""
+    if isinstance(value, Mapping) and set(value) == {"low", "high"}:
+        return value["low"], value["high"]
+    return None
+
+
+def _uncertainty(result: ScoreResult, pack: RulePack,
+                 questionnaire: Questionnaire) -> UncertaintyView:
+    """Where the interval comes from: each active source's h0 and its evidence, the estimates."""
+    interval = result.exposure.interval
+    active = {s.source for s in result.exposure.sources if s.active}
+    hazards = [_hazard_fit(source, interval.level)
+               for source in pack.model.sources if source.id in active]
+    precedents: dict[str, None] = {}
+    for hazard in hazards:
+        for name in hazard.precedents:
+            precedents.setdefault(name, None)
+    estimates = []
+    for key in interval.estimates:
+        ends = _estimate_ends(result.answers.get(key))
+        if ends is None:
+            continue
+        question = questionnaire.by_id.get(key)
+        estimates.append(EstimateView(key, _prompt(questionnaire, key),
+                                      fmt.number_range(question, *ends)))
+    return UncertaintyView(
+        level=fmt.level(interval.level), hazards=hazards, precedents=list(precedents),
+        leaks=sum(h.leaks for h in hazards if h.fitted), estimates=estimates,
+        multipliers=sum(1 for c in result.exposure.contributions if c.multiplier != 1))
+
+
+def _hazard_fit(source: Source, level: float) -> HazardFitView:
+    h0 = source.base_daily_hazard
+    low, high = central_interval(source.relative_hazards, level)
+    fit, spread = source.uncertainty.fit, source.uncertainty.spread
+    return HazardFitView(
+        source=source.title, base_hazard=fmt.rate(h0),
+        base_hazard_range=fmt.rate_range(h0 * low, h0 * high), fitted=fit is not None,
+        precedents=list(fit.precedents) if fit else [], leaks=fit.leaks if fit else 0,
+        spread=fmt.rate_range(spread.low, spread.high) if spread else "")
 
 
 def _contribution(c: Contribution, values: dict[str, Any],
@@ -158,7 +233,11 @@ def _option(option: OptionAssessment, result: ScoreResult) -> OptionView:
     return OptionView(
         mode=option.mode, label=option.label, name=name, detail=detail,
         weights_public=option.weights_public,
-        p_horizon=fmt.percent(option.p_leak_horizon), band=option.band,
+        p_horizon=fmt.percent(option.p_leak_horizon),
+        # A gated option's figure is the exposure's P(leak by the horizon), so is its interval.
+        p_horizon_range="" if option.p_leak_horizon is None else fmt.percent_range(
+            *result.exposure.interval.p_leak[HORIZON]),
+        band=option.band,
         exposure=option.exposure, misuse_severity=option.misuse_severity,
         public_weights_acceptable=option.public_weights_acceptable,
         kept=list(option.kept), given_up=list(option.given_up),

@@ -53,6 +53,53 @@ def rate(value: float, signed: bool = False) -> str:
     return f"{sign}{mantissa:.2f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
+def rate_range(low: float, high: float) -> str:
+    """Two leak rates (or hazards) as one range: '0.0356–0.202', '1.16–5.94 × 10⁻⁴' when both
+    ends share a power of ten, '5.94 × 10⁻³ to 0.0120' when they do not (a dash between two
+    powers of ten would read as a minus sign)."""
+    first, last = rate(low), rate(high)
+    if first == last:
+        return first
+    head, times, power = first.partition(" × ")
+    if times and last.endswith(f"{times}{power}"):
+        return f"{head}–{last}"
+    if not times and " × " not in last:
+        return f"{first}–{last}"
+    return f"{first} to {last}"
+
+
+def percent_range(low: float, high: float) -> str:
+    """'22–76%': the CLI's rule (riskcli.wording.percent_range)."""
+    return wording.percent_range(low, high)
+
+
+def days_range(low: float | None, high: float | None) -> str:
+    """'3.4–19 days': the CLI's rule (riskcli.wording.days_range)."""
+    return wording.days_range(low, high)
+
+
+def number_range(question: Question | None, low: float, high: float) -> str:
+    """An estimate's two ends as its answer reads them: '20–4,000'."""
+    whole = question is not None and question.type == "int"
+    first, last = (integer(int(end)) if whole else f"{float(end):,.6g}" for end in (low, high))
+    return f"{first}–{last}"
+
+
+def score_range(low: int, high: int) -> str:
+    """'2–78', or one figure when both ends agree."""
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def band_words(band: str, low: str, high: str) -> str:
+    """'high, could be moderate–critical': the CLI's rule (riskcli.wording.band_words)."""
+    return wording.band_words(band, low, high)
+
+
+def level(value: float) -> str:
+    """An interval's level, 0.8 as '80%' (riskcli.wording.level_words)."""
+    return wording.level_words(value)
+
+
 def _significant(value: float) -> str:
     digits = max(0, 2 - math.floor(math.log10(value)))
     return f"{value:,.{digits}f}"

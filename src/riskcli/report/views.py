@@ -39,6 +39,11 @@ class PointView:
     """'7', '30', … or the horizon's day count."""
     p: float
     percent: str
+    low: float
+    high: float
+    """The ends of the interval on P(leak by this day)."""
+    range: str
+    """'22–76%'."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,26 @@ class ExposureView:
     score: int
     band: str
     sources: list[SourceView]
+    level: str
+    """The intervals' level: '80%'."""
+    rate_low: float
+    rate_high: float
+    """The ends of the interval on lambda: the chart's band is P(leak by t) at each."""
+    rate_range: str
+    p_horizon_range: str
+    median_range: str
+    """'3.4–19 days'; the text for 'never' when nobody can copy the weights."""
+    score_range: str
+    """'2–78', or one figure when both ends agree."""
+    band_low: str
+    band_high: str
+    """The bands at the interval's ends: the same as `band` unless the interval straddles a cut."""
+    straddles: bool
+    band_words: str
+    """'high, could be moderate–critical', or just the band."""
+    band_could: str
+    """What band_words adds after the band (', could be moderate–critical'), or ''; for a badge
+    that shows the band itself and then this."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +86,61 @@ class SourceView:
     title: str
     active: bool
     population: str
+    """The headcount; for an estimate, its range ('20–4,000')."""
+    population_estimated: bool
+    population_central: str
+    """The central value an estimate is scored at (its geometric mean): '283'."""
     population_prompt: str
     base_hazard: str
     factors: list[tuple[str, str]]
     daily_hazard: str
     rate: str
     share: str
+
+
+@dataclass(frozen=True)
+class HazardFitView:
+    """Where one active copy source's base hazard comes from, and how far it may be off."""
+
+    source: str
+    """The source's title."""
+    base_hazard: str
+    base_hazard_range: str
+    """The interval on h0 at the record's level."""
+    fitted: bool
+    """Fitted to precedents; otherwise a spread the pack states."""
+    precedents: list[str]
+    """The precedent files (by name) it was fitted on."""
+    leaks: int
+    """Leaks among them put down to this source (the fit's own count: a leaked precedent counts
+    for the source that held most of its leak rate)."""
+    spread: str
+    """For a stated spread: its 90% range; '' for a fit."""
+
+
+@dataclass(frozen=True)
+class EstimateView:
+    key: str
+    prompt: str
+    range: str
+    """'20–4,000', without the '(estimate)' the answer tables add."""
+
+
+@dataclass(frozen=True)
+class UncertaintyView:
+    """What the 'How sure is this' paragraph names: the data only; the wording is the template's."""
+
+    level: str
+    hazards: list[HazardFitView]
+    """The active copy sources, in the pack's order."""
+    precedents: list[str]
+    """Every precedent any of them was fitted on, once, in order of first appearance."""
+    leaks: int
+    """Leaks among those precedents: the sources' counts added up, each leak being put down to
+    one source."""
+    estimates: list[EstimateView]
+    multipliers: int
+    """Fired rules whose multiplier moved the leak rate: priors, not fitted."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +167,8 @@ class OptionView:
     """The parenthesis, if any: 'public weights, licence with conditions'."""
     weights_public: bool
     p_horizon: str
+    p_horizon_range: str
+    """Its interval ('<1–4%'); '' for an option whose weights are public by design."""
     band: str | None
     exposure: str
     misuse_severity: str
@@ -116,6 +192,7 @@ class RecordView:
     answers: dict[str, AnswerView]
     sections: list[SectionView]
     exposure: ExposureView
+    uncertainty: UncertaintyView
     contributions: list[ContributionView]
     options: list[OptionView]
     recommended: OptionView

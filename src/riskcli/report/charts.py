@@ -51,26 +51,39 @@ class Charts:
         self._leak_curve = leak_curve
 
     def exposure_curve(self, x_title: str = "", y_title: str = "", horizon_label: str = "",
-                       reference_day: int | None = None, reference_label: str = "") -> Markup:
-        """P(leak by t) against days, on a square-root day axis so day 7 and day 365 both show."""
+                       reference_day: int | None = None, reference_label: str = "",
+                       curve_label: str = "", interval_label: str = "") -> Markup:
+        """P(leak by t) against days, on a square-root day axis so day 7 and day 365 both show.
+
+        The shaded band runs between P(leak by t) at the low and the high end of the interval on
+        the leak rate: every P(leak by t) rises with the rate, so at each day the band is that
+        day's interval, not a drawing of it. The central curve is drawn over it. `curve_label`
+        and `interval_label` make the legend above the plot; without them none is drawn.
+        """
         exposure = self._exposure
-        frame = _Frame(left=48, top=30, width=_WIDTH - 48 - 22, height=190)
+        frame = _Frame(left=48, top=36, width=_WIDTH - 48 - 22, height=190)
         x_max = float(max(exposure.horizon_days, 365))
 
         def x_of(t: float) -> float:
             return frame.left + frame.width * math.sqrt(max(t, 0.0) / x_max)
 
-        y_max = _y_ceiling(self._leak_curve(exposure.rate_value, x_max))
+        y_max = _y_ceiling(self._leak_curve(exposure.rate_value, x_max),
+                           self._leak_curve(exposure.rate_high, x_max))
 
         def y_of(p: float) -> float:
             return frame.bottom - frame.height * min(p / y_max, 1.0)
 
+        def curve_at(rate: float) -> list[tuple[float, float]]:
+            return [(x_of(t), y_of(self._leak_curve(rate, t)))
+                    for t in (x_max * (i / _SAMPLES) ** 2 for i in range(_SAMPLES + 1))]
+
         parts = [_y_grid(frame, y_of, y_max), _x_ticks(frame, x_of, exposure, x_max)]
-        curve = [(x_of(t), y_of(self._leak_curve(exposure.rate_value, t)))
-                 for t in (x_max * (i / _SAMPLES) ** 2 for i in range(_SAMPLES + 1))]
-        line = " ".join(f"{x:.2f},{y:.2f}" for x, y in curve)
-        area = f"{frame.left:.2f},{frame.bottom:.2f} {line} {frame.right:.2f},{frame.bottom:.2f}"
-        parts.append(f'<polygon class="area" points="{area}"/>')
+        upper, lower = curve_at(exposure.rate_high), curve_at(exposure.rate_low)
+        band = " ".join(f"{x:.2f},{y:.2f}" for x, y in [*upper, *reversed(lower)])
+        # fill-opacity as an attribute too: a template folder whose chart.css predates the band
+        # still draws it as a light shade, not a black block.
+        parts.append(f'<polygon class="interval-band" fill-opacity="0.2" points="{band}"/>')
+        line = " ".join(f"{x:.2f},{y:.2f}" for x, y in curve_at(exposure.rate_value))
         parts.append(f'<polyline class="curve" points="{line}"/>')
         if reference_day is not None and reference_day <= x_max:
             parts.append(_reference(frame, x_of(reference_day),
@@ -86,6 +99,7 @@ class Charts:
             parts.append(_point(frame, x, y_of(point.p), label, on_reference, after_horizon))
         parts.append(_point(frame, x_of(exposure.horizon_days), y_of(_horizon_p(exposure)), ""))
         parts.append(_axis_titles(frame, x_title, y_title))
+        parts.append(_legend(frame, curve_label, interval_label))
         height = frame.bottom + 40
         return self._svg("exposure-chart", height, parts)
 
@@ -134,9 +148,10 @@ def _horizon_p(exposure: ExposureView) -> float:
     return 1 - math.exp(-exposure.rate_value * exposure.horizon_days)
 
 
-def _y_ceiling(p_end: float) -> float:
-    """The y axis stops at a round share just above the curve's end, so a low curve has shape."""
-    return next((c for c in _Y_CEILINGS if p_end * 1.1 <= c), 1.0)
+def _y_ceiling(p_end: float, p_high_end: float) -> float:
+    """The y axis stops at a round share just above the curve's end, so a low curve has shape,
+    and never below the interval's upper end: the band is not cut off."""
+    return next((c for c in _Y_CEILINGS if p_end * 1.1 <= c and p_high_end <= c), 1.0)
 
 
 def _y_grid(frame: _Frame, y_of: Callable[[float], float], y_max: float) -> str:
@@ -225,11 +240,33 @@ def _point(frame: _Frame, x: float, y: float, label: str, on_reference: bool = F
                   f'text-anchor="{anchor}">{escape(label)}</text>')
 
 
+_LEGEND_CHAR = 5.0
+"""Roughly the advance of one character of the legend's 9px type: where the second entry starts."""
+
+
+def _legend(frame: _Frame, curve_label: str, interval_label: str) -> str:
+    """Above the plot, right of the y axis title: the central curve's swatch, then the band's."""
+    x, y = frame.left + 14, frame.top - 20
+    out = []
+    if curve_label:
+        out.append(f'<line class="legend-curve" stroke="#1d2733" x1="{x:.2f}" '
+                   f'y1="{y - 3:.2f}" x2="{x + 14:.2f}" y2="{y - 3:.2f}"/>\n'
+                   f'<text class="legend" x="{x + 18:.2f}" y="{y:.2f}">'
+                   f"{escape(curve_label)}</text>")
+        x += 18 + len(curve_label) * _LEGEND_CHAR + 14
+    if interval_label:
+        out.append(f'<rect class="interval-band legend-band" fill-opacity="0.2" x="{x:.2f}" '
+                   f'y="{y - 8:.2f}" width="14" height="10"/>\n'
+                   f'<text class="legend" x="{x + 18:.2f}" y="{y:.2f}">'
+                   f"{escape(interval_label)}</text>")
+    return "\n".join(out)
+
+
 def _axis_titles(frame: _Frame, x_title: str, y_title: str) -> str:
     x = frame.left + frame.width / 2
     return (f'<text class="axis-title" x="{x:.2f}" y="{frame.bottom + 32:.2f}" '
             f'text-anchor="middle">{escape(x_title)}</text>\n'
-            f'<text class="axis-title" x="{frame.left - 40:.2f}" y="{frame.top - 18:.2f}">'
+            f'<text class="axis-title" x="{frame.left - 40:.2f}" y="{frame.top - 20:.2f}">'
             f"{escape(y_title)}</text>")
 
 

@@ -97,6 +97,7 @@ def test_a_full_run_ends_with_the_summary_and_the_report_command(
     assert "riskcli report answers.yaml -o answers.pdf" in output
 
 
+@pytest.mark.slow
 def test_piped_output_has_no_escape_codes(tmp_path, questionnaire, llama1_answers):
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env["TERM"] = "xterm-256color"

@@ -16,6 +16,8 @@ from riskcli.values import coerce
 
 pexpect = pytest.importorskip("pexpect")
 
+pytestmark = pytest.mark.slow  # every test drives riskcli in a pseudo-terminal
+
 COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m")
 """A foreground colour escape (bold or dim alone is not colour)."""
 

@@ -266,6 +266,7 @@ def test_version_flag_prints_the_installed_version(runner):
     assert result.stdout == f"riskcli {version('riskcli')}\n"
 
 
+@pytest.mark.slow
 def test_python_dash_m_riskcli_works(tmp_path: Path):
     child = subprocess.run(
         [sys.executable, "-m", "riskcli", "--version"],
@@ -275,6 +276,7 @@ def test_python_dash_m_riskcli_works(tmp_path: Path):
     assert child.stdout == f"riskcli {version('riskcli')}\n"
 
 
+@pytest.mark.slow
 def test_python_dash_m_riskcli_validate_exit_codes(tmp_path: Path, write_answers,
                                                    llama1_answers, example_paths):
     """The real process, not the test runner: exit 2 and no traceback on stderr."""

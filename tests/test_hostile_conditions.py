@@ -108,6 +108,7 @@ def test_nesting_at_the_limit_still_loads(runner, repo_root, tmp_path):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "condition",
     ["rationale * 100000000 == 'a'", "model_name % 3 == 'a'",

@@ -95,6 +95,7 @@ def reaching_html(secret: Path, web: str) -> str:
 """
 
 
+@pytest.mark.slow
 def test_a_template_naming_files_and_urls_fetches_nothing(
     runner, folder, tmp_path, server, fetched, example_paths
 ):
@@ -114,6 +115,7 @@ def test_a_template_naming_files_and_urls_fetches_nothing(
     assert b"/EmbeddedFile" not in data
 
 
+@pytest.mark.slow
 def test_a_base_href_does_not_send_relative_urls_to_the_network(
     runner, folder, tmp_path, server, fetched, example_paths
 ):
@@ -125,6 +127,7 @@ def test_a_base_href_does_not_send_relative_urls_to_the_network(
     assert _Counter.hits == []
 
 
+@pytest.mark.slow
 def test_answers_naming_files_and_urls_fetch_nothing(
     runner, tmp_path, server, fetched, llama1_answers, write_answers
 ):

@@ -43,6 +43,7 @@ def test_a_billion_laughs_is_refused_before_anything_walks_it(key):
     assert f"more than {MAX_YAML_VALUES:,} values once aliases are expanded" in line
 
 
+@pytest.mark.slow
 def test_a_billion_laughs_through_the_cli_is_quick_and_small(tmp_path: Path):
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text(billion_laughs(), encoding="utf-8")
@@ -53,6 +54,7 @@ def test_a_billion_laughs_through_the_cli_is_quick_and_small(tmp_path: Path):
     assert run.peak_kib < BOUNDED_KIB, run
 
 
+@pytest.mark.slow
 def test_a_50_mb_file_through_the_cli_is_refused_quickly_without_reading_it(tmp_path: Path):
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
@@ -65,6 +67,7 @@ def test_a_50_mb_file_through_the_cli_is_refused_quickly_without_reading_it(tmp_
     assert run.peak_kib < BOUNDED_KIB, run
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_an_endless_file_is_refused_at_the_size_limit_not_read_forever():
     run = run_riskcli("validate", "/dev/zero", timeout=30)
@@ -136,6 +139,7 @@ def test_control_characters_are_one_line_with_the_line_they_are_on(raw, code, li
     assert text.endswith(f"(line {line})")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "tag",
     [

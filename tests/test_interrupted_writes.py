@@ -46,6 +46,7 @@ def reach(child, question: Question) -> None:
 
 # --- assess, killed between answers ----------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answered", [1, 14, -1], ids=["after-1", "after-14", "before-the-last"])
 def test_assess_killed_with_sigkill_keeps_every_answer_given_before(
     tmp_path, questionnaire, llama1_answers, answered
@@ -70,6 +71,7 @@ def test_assess_killed_with_sigkill_keeps_every_answer_given_before(
     assert set(load_partial_answers(path, questionnaire)) == {q.id for q in given}
 
 
+@pytest.mark.slow
 def test_assess_resumes_after_a_sigkill_and_finishes_a_valid_file(
     tmp_path, questionnaire, llama1_answers, runner
 ):
@@ -107,6 +109,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_a_file_killed_mid_write_is_always_the_old_or_the_new_one(tmp_path):
     """Kill a process that rewrites one file in a loop, 25 times at random moments."""
     path = tmp_path / "answers.yaml"
@@ -187,6 +190,7 @@ def test_a_report_whose_render_fails_midway_writes_nothing(
     assert [p.name for p in tmp_path.iterdir()] == ["record.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["sigkill", "ctrl-c"])
 def test_a_report_stopped_during_the_pdf_render_leaves_the_previous_record(
     tmp_path, example_paths, how

@@ -20,9 +20,11 @@ from riskcli import __version__
 
 CONTENT_FOLDERS = ("questionnaires", "rules", "report_templates")
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("pip") is None, reason="pip is needed to build and install a wheel"
-)
+pytestmark = [
+    pytest.mark.slow,  # builds a wheel and installs it into a fresh virtual environment
+    pytest.mark.skipif(importlib.util.find_spec("pip") is None,
+                       reason="pip is needed to build and install a wheel"),
+]
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

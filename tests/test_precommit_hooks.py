@@ -43,6 +43,7 @@ def test_hooks_pick_answers_files_and_leave_other_yaml_alone(name, matches):
     assert bool(re.search(HOOKS["riskcli-validate"]["files"], name)) is matches
 
 
+@pytest.mark.slow
 def test_validate_hook_passes_good_answers_and_fails_bad_ones(tmp_path, examples_dir):
     shutil.copy(examples_dir / "llama-1-2023.yaml", tmp_path / "answers.yaml")
     (tmp_path / "answers-bad.yaml").write_text("questionnaire: {id: distribution}\n")
@@ -53,6 +54,7 @@ def test_validate_hook_passes_good_answers_and_fails_bad_ones(tmp_path, examples
     assert bad.stderr.startswith("answers-bad.yaml: questionnaire:")
 
 
+@pytest.mark.slow
 def test_score_hook_fails_a_commit_that_makes_exposure_critical(tmp_path, examples_dir):
     shutil.copy(examples_dir / "gpt-2-partners-2019.yaml", tmp_path / "answers-partners.yaml")
     shutil.copy(examples_dir / "llama-1-2023.yaml", tmp_path / "answers-llama.yaml")

@@ -142,6 +142,7 @@ def run_riskcli(args: list[str], stderr_tty: bool) -> tuple[bytes, bytes, int]:
         os.close(controller)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
 def test_scoring_a_folder_shows_a_bar_on_a_terminal_and_leaves_stdout_unchanged(
         folder_of_answers):
@@ -156,6 +157,7 @@ def test_scoring_a_folder_shows_a_bar_on_a_terminal_and_leaves_stdout_unchanged(
     assert err_pipe == b""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
 def test_rendering_a_pdf_names_its_stages_on_a_terminal_and_nothing_in_a_pipe(
         tmp_path, examples_dir):
@@ -172,6 +174,7 @@ def test_rendering_a_pdf_names_its_stages_on_a_terminal_and_nothing_in_a_pipe(
     assert tty_pdf.read_bytes() == pipe_pdf.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
 def test_markdown_and_html_records_are_instant_and_get_no_bar(tmp_path, examples_dir):
     answers = str(examples_dir / "llama-1-2023.yaml")

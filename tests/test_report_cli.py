@@ -22,6 +22,7 @@ def template_copy(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_pdf_record_is_written_when_the_output_ends_in_pdf(runner, tmp_path):
     out = tmp_path / "record.pdf"
     result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(out)])

@@ -58,6 +58,7 @@ def test_html_in_an_answer_is_escaped_in_the_html_record(hostile_result, engine)
     assert "&lt;b&gt;Bold&lt;/b&gt; &#34;model&#34; &amp; co" in html
 
 
+@pytest.mark.slow
 def test_html_in_an_answer_is_text_in_the_pdf_and_nothing_is_fetched(hostile_result, engine):
     templates = load_templates(default_templates())
     fetcher = AssetFetcher(templates)
@@ -106,6 +107,7 @@ def test_the_fetcher_serves_the_bundled_fonts():
     response.close()
 
 
+@pytest.mark.slow
 def test_a_file_url_that_reaches_the_pdf_renderer_is_refused_not_read(tmp_path):
     """The second wall: even raw HTML naming a local file gets nothing from the disk."""
     secret = tmp_path / "secret.png"
@@ -120,6 +122,7 @@ def test_a_file_url_that_reaches_the_pdf_renderer_is_refused_not_read(tmp_path):
     assert fetcher.refused == [secret.as_uri()]
 
 
+@pytest.mark.slow
 def test_a_long_answer_breaks_across_pages_in_seconds(engine, write_answers, llama1_answers):
     """A rationale near the 20,000-character limit, with a 400-character unbroken token.
 
@@ -152,6 +155,7 @@ def test_hosted_only_access_renders_with_insiders_as_the_only_copy_source(
     assert "Not asked: applies only when" in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", [
     "import riskcli.cli",
     "import riskcli.report",

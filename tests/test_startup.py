@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test starts a fresh interpreter
+
 PROBE = """
 import json, sys
 sys.argv = ["riskcli", *sys.argv[1:]]

@@ -162,6 +162,7 @@ def test_complex_mapping_key_is_refused():
     assert "a key must be a plain value" in only_problem(exc_info).message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "document",
     ["[" * 60_000 + "]" * 60_000, "- " * 60_000 + "x", "{a: " * 60_000 + "1" + "}" * 60_000],

@@ -32,6 +32,17 @@ def plain(data: Any) -> Any:
     return data
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _hypothesis_keeps_its_caches_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Hypothesis writes caches under ./.hypothesis, the repo, by default; with pytest-xdist each
+    worker keeps its own under its own temporary folder, so tests write nothing in the repo."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+    yield
+    set_hypothesis_home_dir(None)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT

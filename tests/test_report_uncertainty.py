@@ -363,6 +363,7 @@ def _md(text: str) -> str:
 
 # --- the PDF, as a reviewer gets it -------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_pdf_record_carries_the_intervals_the_band_words_and_how_sure(engine, straddle_file):
     result = score_file(engine, straddle_file)
     pdf = render(result, engine, "pdf")

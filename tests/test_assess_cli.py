@@ -14,7 +14,7 @@ import yaml
 from assess_helpers import asked, typed
 
 from riskcli.answers import save_answers
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.prompting import parse_reply
 from riskcli.questionnaire import Questionnaire
 from riskcli.values import AnswerValueError, coerce, expectation

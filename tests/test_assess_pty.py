@@ -75,7 +75,7 @@ def finish(child) -> int:
 def test_an_answer_given_before_ctrl_c_is_kept_and_resume_continues_to_the_end(
     spawn, tmp_path, runner, questionnaire, llama1_answers
 ):
-    from riskcli.cli import app
+    from riskcli.cli.app import app
 
     questions = asked(questionnaire, llama1_answers)
     first, rest = questions[:6], questions[6:]

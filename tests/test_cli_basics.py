@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.yamlio import load_yaml
 
 DELETE = object()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.errors import QuestionnaireError, RulesError
 from riskcli.questionnaire import Questionnaire
 from riskcli.resources import default_questionnaire, default_rules, default_templates

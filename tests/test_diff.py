@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 
 
 @pytest.fixture

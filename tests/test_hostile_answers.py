@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from hostile_helpers import assert_clean_refusal
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.errors import Problem
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hostile_helpers import assert_clean_refusal, billion_laughs
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.yamlio import MAX_YAML_BYTES
 
 Make = Callable[[str], bytes]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from hostile_helpers import assert_clean_refusal, run_riskcli
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.conditions import MAX_CONDITION_CHARS, MAX_CONDITION_DEPTH
 
 MARKER = "PWNED_MARKER"

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from hostile_helpers import assert_clean_refusal
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hostile_helpers import assert_clean_refusal
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 
 
 def _command(command: str, out: Path, answers: Path) -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from hostile_helpers import assert_clean_refusal
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 
 
 def _question(data: dict[str, Any], question_id: str) -> dict[str, Any]:

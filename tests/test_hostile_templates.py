@@ -18,7 +18,7 @@ from typing import ClassVar
 import pytest
 from hostile_helpers import assert_clean_refusal
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.report import pdf as pdf_module
 from riskcli.resources import default_templates
 

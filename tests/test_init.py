@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 
 
 def _init(runner, tmp_path, *args):

@@ -24,7 +24,7 @@ import yaml
 from assess_helpers import asked, default_sigint, spawn_riskcli, typed
 
 from riskcli.answers import load_partial_answers
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.questionnaire import Question
 from riskcli.values import coerce, to_plain
 
@@ -166,7 +166,7 @@ def test_a_report_that_cannot_be_written_keeps_the_previous_record(
     result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    assert f"{out}: cannot write: No space left on device" in result.stderr
+    assert f"{out}: cannot be written: No space left on device" in result.stderr
     assert (out.read_text("utf-8") if previous else out.exists()) == (
         "previous record\n" if previous else False)
     assert [p.name for p in tmp_path.iterdir()] == (["record.md"] if previous else [])

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from huggingface_hub import ModelCard
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 
 FRONT_MATTER_INTRO = "put this front matter at the top of README.md"
 

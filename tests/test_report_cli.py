@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.report.templates import REQUIRED
 from riskcli.resources import default_templates
 

@@ -157,7 +157,7 @@ def test_hosted_only_access_renders_with_insiders_as_the_only_copy_source(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", [
-    "import riskcli.cli",
+    "import riskcli.cli.app",
     "import riskcli.report",
     "from riskcli.report.render import render; from riskcli.scoring import load_engine, "
     "score_file; e = load_engine(); render(score_file(e, 'examples/llama-1-2023.yaml'), "

@@ -9,7 +9,7 @@ import shutil
 import pytest
 import yaml
 
-from riskcli.cli import app
+from riskcli.cli.app import app
 from riskcli.resources import default_rules
 
 

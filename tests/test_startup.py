@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow  # every test starts a fresh interpreter
 PROBE = """
 import json, sys
 sys.argv = ["riskcli", *sys.argv[1:]]
-from riskcli.cli import main
+from riskcli.cli.app import main
 try:
     main()
 except SystemExit as exc:

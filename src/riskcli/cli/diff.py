@@ -1,4 +1,5 @@
-"""`riskcli diff`: registered on the app by importing this module (see riskcli.cli)."""
+"""`riskcli diff`: what changed between two answers files (or one file and its git past), and how
+each change moved the decision."""
 
 from __future__ import annotations
 
@@ -8,20 +9,22 @@ from typing import Annotated
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
-from riskcli.cli_score import OutputFormat
+from riskcli.cli.common import (
+    OutputFormat,
+    QuestionnaireOpt,
+    RulesOpt,
+    TextOrJsonOpt,
+    usage_error,
+)
 
 
-@app.command()
-@reports_errors
 def diff(
     old: Annotated[Path, typer.Argument(
         help="The earlier answers file (or the file, with --rev).")],
     new: Annotated[Path | None, typer.Argument(help="The later answers file.")] = None,
     rev: Annotated[str | None, typer.Option(
         "--rev", help="Compare OLD at this git revision with OLD now (e.g. HEAD~1).")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
-        OutputFormat.text),
+    output: TextOrJsonOpt = OutputFormat.text,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -31,7 +34,7 @@ def diff(
     from riskcli.scoring import load_engine
 
     if (new is None) == (rev is None):
-        raise typer.BadParameter("give either NEW or --rev REV, not both or neither")
+        raise usage_error("give either NEW or --rev REV, not both or neither")
     engine = load_engine(questionnaire, rules)
     before = load_side(engine, old, rev)
     after = load_side(engine, new if new is not None else old)

@@ -1,4 +1,4 @@
-"""`riskcli report`: registered on the app by importing this module (see riskcli.cli).
+"""`riskcli report`: the decision record (PDF or HTML), or the model card's Markdown section.
 
 Parses options and calls `riskcli.report.write_report`; the report package is imported inside the
 command so other commands never load it (and WeasyPrint only loads for a PDF).
@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
-from riskcli.errors import OutputFileError, Problem, RiskcliError
+from riskcli.cli.common import QuestionnaireOpt, RulesOpt, UsageError, writing
+from riskcli.errors import OutputFileError, Problem
 
 if TYPE_CHECKING:
     from riskcli.report.templates import TemplateSet
@@ -28,12 +28,6 @@ class ReportFormat(StrEnum):
     md = "md"
 
 
-class UsageError(RiskcliError):
-    """The command line names no format the output can be written in."""
-
-
-@app.command()
-@reports_errors
 def report(
     answers: Annotated[Path, typer.Argument(help="Answers file to score and record.")],
     out: Annotated[Path, typer.Option("-o", "--output", help="File to write (.pdf, .html, .md).",
@@ -67,12 +61,8 @@ def report(
     result = score_file(engine, answers)
     # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then vanishes.
     bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)
-    try:
-        with bar:
-            write_report(result, engine, out, fmt, template_set, bar.stage)
-    except OSError as exc:
-        reason = f"cannot write: {exc.strerror or exc}"
-        raise OutputFileError(Problem(str(out), "", reason)) from None
+    with writing(out), bar:
+        write_report(result, engine, out, fmt, template_set, bar.stage)
     typer.echo(f"{out}: {fmt} decision record for {answers}")
     if fmt == "md":
         _suggest_front_matter(result, template_set, engine.rules.keys)

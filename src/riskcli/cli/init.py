@@ -1,4 +1,5 @@
-"""`riskcli init`: registered on the app by importing this module (see riskcli.cli)."""
+"""`riskcli init`: a commented starter answers file, and the JSON Schema that editors complete it
+with."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import Annotated
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, app, load_questionnaire_option, reports_errors
-from riskcli.errors import Problem, RiskcliError
+from riskcli.cli.common import (
+    INPUT_ERROR,
+    QuestionnaireOpt,
+    load_questionnaire_option,
+    writing,
+)
 
 
-@app.command()
-@reports_errors
 def init(
     output: Annotated[Path, typer.Option("-o", "--output", help="Starter answers file to write.")]
     = Path("answers.yaml"),
@@ -28,16 +31,13 @@ def init(
     if output.exists() and not force:
         typer.echo(f"{output}: already exists; not overwriting it (use --force, or "
                    f"`riskcli assess -o {output} --resume` to continue it)", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(INPUT_ERROR)
     check_output_path(output, "an answers file name")
     q = load_questionnaire_option(questionnaire)
     schema_path = output.parent / SCHEMA_FILE
     for path, content in ((schema_path, json.dumps(answers_schema(q), indent=2) + "\n"),
                           (output, starter_text(q))):
-        try:
+        with writing(path):
             write_atomic(path, content)
-        except OSError as exc:
-            reason = f"cannot be written: {exc.strerror or exc}"
-            raise RiskcliError(Problem(str(path), "", reason)) from None
     typer.echo(f"wrote {output} (and {schema_path} for editors); fill it in, then run "
                f"`riskcli validate {output}`")

@@ -1,4 +1,4 @@
-"""`riskcli assess`: registered on the app by importing this module (see riskcli.cli).
+"""`riskcli assess`: the questionnaire answered in the terminal, saved after every answer.
 
 The command only settles the files (what to write, whether it may be overwritten, what a resumed
 file already holds), then hands the questionnaire to `prompting.interview` and scores the result.
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from riskcli.cli import QuestionnaireOpt, RulesOpt, app, reports_errors
+from riskcli.cli.common import INTERRUPTED, QuestionnaireOpt, RulesOpt, writing
 from riskcli.errors import Problem, RiskcliError
 
 if TYPE_CHECKING:
@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from riskcli.prompting import Prompter
     from riskcli.questionnaire import Questionnaire
     from riskcli.scoring import Engine
-
-INTERRUPTED = 130
-"""The shell's code for a process stopped by Ctrl-C."""
 
 OutputOpt = Annotated[
     Path,
@@ -36,8 +33,6 @@ ResumeOpt = Annotated[
 ]
 
 
-@app.command()
-@reports_errors
 def assess(
     output: OutputOpt = Path("answers.yaml"),
     resume: ResumeOpt = False,
@@ -71,11 +66,8 @@ def assess(
 
     def save(values: dict[str, Any]) -> None:
         nonlocal saved
-        try:
+        with writing(output):
             save_answers(output, q, values)
-        except OSError as exc:
-            reason = f"cannot be written: {exc.strerror or exc}"
-            raise RiskcliError(Problem(str(output), "", reason)) from None
         saved = True
 
     try:

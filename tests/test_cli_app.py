@@ -85,8 +85,9 @@ def test_a_write_failure_reads_the_same_whichever_command_writes(
     ("args", "message"),
     [(["diff", "{example}"], "Invalid value: give either NEW or --rev REV"),
      (["rules", "--format", "xx"], "Invalid value for --format: expected text or md"),
+     (["score", "--fail-at", "purple", "{example}"], "Invalid value for '--fail-at': 'purple'"),
      (["score", "--format", "xml", "{example}"], "Invalid value for '--format'")],
-    ids=["diff-sides", "rules-format", "score-format-parsed"],
+    ids=["diff-sides", "rules-format", "score-fail-at", "score-format-parsed"],
 )
 def test_usage_errors_read_the_same_whether_the_parser_or_the_command_finds_them(
     runner, example_paths, args, message

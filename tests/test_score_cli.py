@@ -90,6 +90,91 @@ def test_fail_at_passes_when_every_band_is_below_it(runner, examples_dir):
     assert result.exit_code == 0
 
 
+COLOURS = ["green", "amber", "red", "black"]
+
+
+@pytest.fixture
+def colour_pack(tmp_path):
+    """The bundled pack with its bands renamed: band names are pack data, not code."""
+
+    def colour_the_bands(data):
+        data["id"] = "colour-bands"
+        bands = data["model"]["bands"]
+        rename = dict(zip([band["band"] for band in bands], COLOURS, strict=True))
+        for band in bands:
+            band["band"] = rename[band["band"]]
+        _rename_band_keys(data, rename)
+
+    return _custom_pack(tmp_path, colour_the_bands)
+
+
+def _rename_band_keys(node, rename):
+    """Whatever the pack keys by band (a headline per band, ...) follows the new names."""
+    if isinstance(node, dict):
+        if set(node) == set(rename):
+            for old, new in rename.items():
+                node[new] = node.pop(old)
+        for value in node.values():
+            _rename_band_keys(value, rename)
+    elif isinstance(node, list):
+        for item in node:
+            _rename_band_keys(item, rename)
+
+
+@pytest.mark.parametrize("example", ["gpt-2-partners-2019", "llama-1-2023"])
+def test_fail_at_takes_the_band_names_of_the_loaded_pack(
+    runner, examples_dir, colour_pack, example
+):
+    path = examples_dir / f"{example}.yaml"
+    _, doc = _json(runner, "--rules", colour_pack, path)
+    band = doc["results"][0]["exposure"]["band"]
+    above = COLOURS[COLOURS.index(band) + 1:]
+    for fail_at, code in [(band, 1), (COLOURS[0], 1), *[(name, 0) for name in above]]:
+        result = runner.invoke(app, ["score", "--rules", str(colour_pack), "--fail-at", fail_at,
+                                     str(path)])
+        assert (fail_at, result.exit_code) == (fail_at, code), result.output
+        assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("fail_at", "pack", "bands"),
+    [("purple", "colour", "green, amber, red, black"),
+     ("high", "colour", "green, amber, red, black"),
+     ("purple", "bundled", "low, moderate, high, critical")],
+    ids=["unknown-name", "a-bundled-band-name-in-a-custom-pack", "unknown-name-bundled-pack"],
+)
+def test_fail_at_naming_no_band_of_the_pack_says_which_bands_there_are(
+    runner, examples_dir, colour_pack, fail_at, pack, bands
+):
+    rules = ["--rules", str(colour_pack)] if pack == "colour" else []
+    pack_id = "colour-bands" if pack == "colour" else "llama-pattern"
+    result = runner.invoke(app, ["score", *rules, "--fail-at", fail_at, str(examples_dir)])
+    assert result.exit_code == 2
+    assert result.stdout == ""  # refused before anything is scored
+    assert (f"Invalid value for '--fail-at': '{fail_at}' is not a band of rule pack {pack_id} "
+            f"(bands: {bands})") in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("words", "pack"),
+    [("riskcli score --fail-at ", "bundled"), ("riskcli score --fail-at h", "bundled"),
+     ("riskcli score --rules {pack} --fail-at ", "colour"),
+     ("riskcli score --rules missing.yaml --fail-at ", "missing")],
+    ids=["bundled", "bundled-prefix", "custom-pack", "unreadable-pack"],
+)
+def test_the_shell_completes_fail_at_with_the_pack_s_band_names(runner, colour_pack, words, pack):
+    words = words.format(pack=colour_pack)
+    expected = {"bundled": (["high"] if words.endswith("h") else
+                            ["low", "moderate", "high", "critical"]),
+                "colour": COLOURS, "missing": []}[pack]
+    env = {"_RISKCLI_COMPLETE": "complete_bash", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    result = runner.invoke(app, [], env=env, prog_name="riskcli")
+    assert result.exit_code == 0
+    assert result.stdout.split() == expected
+
+
 def test_an_invalid_file_exits_2_and_the_others_are_still_scored(
     runner, examples_dir, write_answers, llama1_answers
 ):

@@ -6,9 +6,8 @@ imports rich (see CONTRIBUTING.md).
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,22 +21,39 @@ from riskcli.cli.common import (
     usage_error,
 )
 
+if TYPE_CHECKING:
+    from riskcli.rulepack import RulePack
+
 GATE_TRIPPED = 1
 """A file's band is at or past --fail-at."""
 
 
-class Band(StrEnum):
-    low = "low"
-    moderate = "moderate"
-    high = "high"
-    critical = "critical"
+def complete_band(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of --fail-at: the band names of the pack named by --rules, or of the
+    bundled pack. Read straight from the YAML, unchecked; a pack that cannot be read offers none."""
+    from riskcli.errors import RiskcliError
+    from riskcli.resources import default_rules
+    from riskcli.yamlio import load_yaml
+
+    try:
+        bands = load_yaml(ctx.params.get("rules") or default_rules()).data["model"]["bands"]
+        names = [str(band["band"]) for band in bands]
+    except (RiskcliError, LookupError, TypeError):
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+FailAtOpt = Annotated[
+    str | None,
+    typer.Option("--fail-at", metavar="<band>", autocompletion=complete_band,
+                 help="Exit 1 when any file's band is at or above this."),
+]
 
 
 def score(
     paths: Annotated[list[Path], typer.Argument(help="Answers files or folders of them.")],
     output: TextOrJsonOpt = OutputFormat.text,
-    fail_at: Annotated[Band | None, typer.Option(
-        "--fail-at", help="Exit 1 when any file's band is at or above this.")] = None,
+    fail_at: FailAtOpt = None,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -52,6 +68,9 @@ def score(
     from riskcli.scoring import load_engine
 
     engine = load_engine(questionnaire, rules)
+    bands = engine.rules.model.band_names
+    if fail_at is not None and fail_at not in bands:
+        raise usage_error(_not_a_band(fail_at, engine.rules), "'--fail-at'")
     files, problems = expand_paths(paths)
     out = ScoreOutput(as_json=output is OutputFormat.json, keys=engine.rules.keys)
     with for_files(len(files)) as progress:
@@ -62,12 +81,15 @@ def score(
     if problems:
         raise typer.Exit(INPUT_ERROR)
     if fail_at is not None:
-        bands = engine.rules.model.band_names
-        if fail_at.value not in bands:
-            raise usage_error(f"the rule pack's bands are {', '.join(bands)}")
-        limit = bands.index(fail_at.value)
+        limit = bands.index(fail_at)
         if any(bands.index(band) >= limit for band in out.bands):
             raise typer.Exit(GATE_TRIPPED)
+
+
+def _not_a_band(name: str, pack: RulePack) -> str:
+    """Band names are pack data: say which ones this pack has."""
+    return (f"{name!r} is not a band of rule pack {pack.id} "
+            f"(bands: {', '.join(pack.model.band_names)})")
 
 
 def _version() -> str:

@@ -171,9 +171,13 @@ below rather than skipped, and tested where that behaviour is the point."""
 
 
 def _case_commands() -> list[Any]:
+    """Each case at `validate` is in the quick loop; the same case at every other command is
+    marked slow (the full run's job)."""
     cases = list(CASES)
     answer_level = set(cases[cases.index(FIRST_ANSWER_CASE):])
-    return [pytest.param(case, command, id=f"{case}-{command}") for case in cases
+    return [pytest.param(case, command, id=f"{case}-{command}",
+                         marks=() if command == "validate" else pytest.mark.slow)
+            for case in cases
             for command in (VALUE_COMMANDS if case in answer_level else COMMANDS)
             if (case, command) not in ACCEPTED_BY_DESIGN]
 

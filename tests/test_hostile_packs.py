@@ -213,8 +213,11 @@ def _questionnaire_commands(path: Path, answers: Path, out: Path) -> dict[str, l
 
 def _matrix(cases: dict[str, Any], commands: list[str], field_commands: list[str]) -> list[Any]:
     """File-level cases at every command; field-level ones, which reach the same model check
-    whichever command loads the file, at two of them."""
-    return [pytest.param(case, command, id=f"{case}-{command}") for case in cases
+    whichever command loads the file, at two of them. Each case at the first of those is in the
+    quick loop; the same case at every other command is marked slow (the full run's job)."""
+    return [pytest.param(case, command, id=f"{case}-{command}",
+                         marks=() if command == field_commands[0] else pytest.mark.slow)
+            for case in cases
             for command in (commands if case in FILE_CASES else field_commands)]
 
 

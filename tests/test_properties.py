@@ -108,12 +108,14 @@ def assert_sound(engine: Engine, values: dict[str, Any]) -> None:
     json.loads(json_result(result))  # strict JSON: no NaN or Infinity anywhere
 
 
+@pytest.mark.slow  # hundreds of generated examples: seconds
 @BOUNDED
 @given(data=st.data())
 def test_any_answers_a_walk_can_give_score_within_bounds(data):
     assert_sound(ENGINE, walk(data, ENGINE.questionnaire))
 
 
+@pytest.mark.slow  # hundreds of generated examples: seconds
 @BOUNDED
 @given(data=st.data())
 def test_answers_written_to_a_file_and_read_back_score_the_same(data):
@@ -183,6 +185,7 @@ def mutated(draw: st.DrawFn) -> bytes:
     return b"\n".join(lines)
 
 
+@pytest.mark.slow  # hundreds of generated examples: seconds
 @settings(BOUNDED, max_examples=400)
 @given(raw=mutated())
 def test_a_mutated_answers_file_validates_or_fails_cleanly(raw):
@@ -205,6 +208,7 @@ def _json_like() -> st.SearchStrategy[Any]:
         max_leaves=20)
 
 
+@pytest.mark.slow  # hundreds of generated examples: seconds
 @BOUNDED
 @given(answers=st.dictionaries(st.sampled_from([q.id for q in ENGINE.questionnaire.questions]
                                                + ["extra", ""]), _json_like(), max_size=12))

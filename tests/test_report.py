@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import time
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
-from riskcli.recommendation import days_text, percent
+from riskcli.cli.app import app
 from riskcli.report.formatting import multiplier, split_label
 from riskcli.report.render import render
 from riskcli.report.templates import load_templates
 from riskcli.resources import default_templates
 from riskcli.results import ScoreResult
 from riskcli.scoring import Engine, load_engine, score_file
+from riskcli.wording import days_text, percent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE_NAMES = ["llama-1-2023", "llama-2-2023", "gpt-2-partners-2019"]
@@ -61,6 +66,7 @@ def assert_in_text(needle: str, text: str) -> None:
     assert squashed(needle) in squashed(text), f"{needle!r} not in the record"
 
 
+@pytest.mark.slow
 def test_the_pdf_record_has_every_section_of_a_decision_record(rendered):
     _, pdf = rendered["llama-1-2023"]
     text = "\n".join(pdf_pages(pdf))
@@ -68,21 +74,42 @@ def test_the_pdf_record_has_every_section_of_a_decision_record(rendered):
         assert_in_text(heading, text)
 
 
+def key_figure_cells(exposure) -> list[tuple[str, str]]:
+    """(label, figure) of each key figure the record must show, in order: one P(leak) per day
+    the pack reports, the horizon, the median."""
+    horizon = exposure.horizon_days
+    days = [int(day) for day in exposure.p_leak if day != "horizon"]
+    cells = [(f"P(leak) within {day} days" + (" (the horizon)" if day == horizon else ""),
+              percent(exposure.p_leak[str(day)])) for day in days]
+    if horizon not in days:
+        cells.append((f"P(leak) within the {days_text(horizon)} horizon",
+                      percent(exposure.p_leak["horizon"])))
+    cells.append(("median time to a leak", days_text(exposure.median_days_to_leak)))
+    return cells
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_NAMES, ids=EXAMPLE_NAMES)
 def test_each_record_prints_the_figures_of_its_own_score(rendered, name):
+    """Each key figure opens the cell its label closes, in order, under the score and band."""
     result, pdf = rendered[name]
-    text = "\n".join(pdf_pages(pdf))
+    page = squashed(pdf_pages(pdf)[0])
     exposure = result.exposure
-    for day in ("7", "30", "90", "365", "horizon"):
-        assert_in_text(percent(exposure.p_leak[day]), text)
-    assert_in_text(days_text(exposure.median_days_to_leak), text)
-    assert_in_text(f"{exposure.score} / 100", text)
-    assert_in_text(exposure.band, text)
+    header = page.index(squashed("Leak exposure of gated release"))
+    header += len(squashed("Leak exposure of gated release"))
+    assert page[header:].startswith(squashed(f"{exposure.score} / 100")), page[header:][:80]
+    start = page.index(squashed(exposure.band), header) + len(exposure.band)
+    for label, figure in key_figure_cells(exposure):
+        end = page.index(squashed(label), start)
+        cell = page[start:end]
+        assert cell.startswith(squashed(figure)), f"{label}: {figure!r} is not in its cell {cell!r}"
+        start = end + len(squashed(label))
     recommended = next(o for o in result.options if o.mode == result.recommendation.mode)
-    assert_in_text(f"Recommended option {split_label(recommended.label)[0]}", text)
-    assert_in_text(result.recommendation.headline, text)
+    assert_in_text(f"Recommended option {split_label(recommended.label)[0]}", page)
+    assert_in_text(result.recommendation.headline, page)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_NAMES, ids=EXAMPLE_NAMES)
 def test_every_contribution_shows_its_rule_factor_multiplier_and_triggering_answers(
         rendered, engine, name):
@@ -96,6 +123,7 @@ def test_every_contribution_shows_its_rule_factor_multiplier_and_triggering_answ
             assert_in_text(engine.questionnaire.by_id[key].prompt, text)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_NAMES, ids=EXAMPLE_NAMES)
 def test_every_finding_is_a_checklist_item_with_its_owner(rendered, name):
     result, pdf = rendered[name]
@@ -105,6 +133,7 @@ def test_every_finding_is_a_checklist_item_with_its_owner(rendered, name):
         assert_in_text(f"Owner: {finding.owner}", text)
 
 
+@pytest.mark.slow
 def test_the_appendix_lists_every_answer_with_its_prompt(rendered, engine):
     result, pdf = rendered["llama-1-2023"]
     appendix = "\n".join(pdf_pages(pdf)).split("Appendix: every answer", 1)[1]
@@ -113,6 +142,7 @@ def test_the_appendix_lists_every_answer_with_its_prompt(rendered, engine):
     assert_in_text("Affiliation checked - e.g. an institutional e-mail", appendix)
 
 
+@pytest.mark.slow
 def test_every_page_carries_the_footer_that_lets_a_reader_rescore(rendered):
     result, pdf = rendered["llama-1-2023"]
     pages = pdf_pages(pdf)
@@ -126,6 +156,7 @@ def test_every_page_carries_the_footer_that_lets_a_reader_rescore(rendered):
         assert_in_text("riskcli score llama-1-2023.yaml", text)
 
 
+@pytest.mark.slow
 def test_the_pdf_is_dated_with_the_decision_date(rendered):
     result, pdf = rendered["llama-1-2023"]
     meta = PdfReader(io.BytesIO(pdf)).metadata
@@ -135,18 +166,21 @@ def test_the_pdf_is_dated_with_the_decision_date(rendered):
     assert "LLaMA" in meta.title
 
 
+@pytest.mark.slow
 def test_a_record_that_differs_from_the_intended_mode_is_flagged(rendered):
     result, pdf = rendered["llama-1-2023"]
     assert result.recommendation.differs_from_intended
     assert_in_text("Differs from the option under consideration", pdf_pages(pdf)[0])
 
 
+@pytest.mark.slow
 def test_a_record_that_agrees_with_the_intended_mode_is_not_flagged(rendered):
     result, pdf = rendered["gpt-2-partners-2019"]
     assert not result.recommendation.differs_from_intended
     assert "Differs from the option" not in "".join(pdf_pages(pdf))
 
 
+@pytest.mark.slow
 def test_identical_answers_render_a_byte_identical_pdf_on_any_day(rendered, engine, monkeypatch):
     """Font subsets carry a timestamp; a year later on the clock must change nothing."""
     result, first = rendered["llama-1-2023"]
@@ -189,3 +223,107 @@ def test_the_model_card_section_has_the_options_table_with_the_same_numbers(engi
     assert "(recommended)" in next(r for r in rows if r.startswith("| Permissive-open"))
     assert f"`{result.answers_sha256}`" in md
     assert "`riskcli score llama-1-2023.yaml`" in md
+
+
+# --- the record's key figures, against what `riskcli score --format json` computed -------------
+
+class KeyFigures(HTMLParser):
+    """What a reader of the HTML record sees at the top: each cell of the figures table as
+    (label, figure), and the text of each band badge."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str]] = []
+        self.badges: list[str] = []
+        self._in_figures = False
+        self._span: str | None = None
+        self._cell: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table" and "figures" in classes:
+            self._in_figures = True
+        elif tag == "span" and "band-badge" in classes:
+            self._span = "badge"
+            self.badges.append("")
+        elif tag == "span" and self._in_figures and {"fig", "lbl"} & set(classes):
+            self._span = "fig" if "fig" in classes else "lbl"
+            self._cell.setdefault(self._span, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span":
+            self._span = None
+        elif tag == "td" and self._in_figures and self._cell:
+            self.cells.append((self._cell.get("lbl", ""), self._cell.get("fig", "")))
+            self._cell = {}
+        elif tag == "table":
+            self._in_figures = False
+
+    def handle_data(self, data: str) -> None:
+        if self._span == "badge":
+            self.badges[-1] += data.strip()
+        elif self._span in ("fig", "lbl"):
+            self._cell[self._span] += data
+
+
+def key_figures(html: str) -> KeyFigures:
+    parser = KeyFigures()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+DAY_CELL = re.compile(r"P\(leak\) within (?:the )?(\d+) days( \(the horizon\)| horizon)?")
+
+PACKS = [
+    pytest.param(None, id="standard-pack"),
+    pytest.param([14, 60, 180], id="report-days-14-60-180"),
+]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES, ids=EXAMPLE_NAMES)
+@pytest.mark.parametrize("report_days", PACKS)
+def test_the_record_shows_each_figure_score_computed_in_its_own_place(
+        runner, tmp_path, repo_root, name, report_days):
+    """The figures table holds one P(leak) cell per day the pack reports plus the horizon, each
+    with the figure `score --format json` computed for that day; the median and the band too."""
+    answers = EXAMPLES / f"{name}.yaml"
+    options: list[str] = []
+    if report_days is not None:
+        pack: dict[str, Any] = yaml.safe_load(
+            (repo_root / "rules" / "llama-pattern.yaml").read_text("utf-8"))
+        pack["model"]["report_days"] = report_days
+        rules = tmp_path / "report-days.yaml"
+        rules.write_text(yaml.safe_dump(pack, sort_keys=False, allow_unicode=True), "utf-8")
+        options = ["--rules", str(rules)]
+    scored = runner.invoke(app, ["score", "--format", "json", str(answers), *options])
+    assert scored.exit_code == 0, scored.output
+    (result,) = json.loads(scored.stdout)["results"]
+    exposure = result["exposure"]
+    out = tmp_path / "record.html"
+    made = runner.invoke(app, ["report", str(answers), "-o", str(out), *options])
+    assert made.exit_code == 0, made.output
+
+    record = key_figures(out.read_text("utf-8"))
+    horizon = exposure["horizon_days"]
+    days = [int(day) for day in exposure["p_leak"] if day != "horizon"]
+    if report_days is not None:
+        assert days == report_days
+    expected = {day: percent(exposure["p_leak"][str(day)]) for day in days}
+    expected[horizon] = percent(exposure["p_leak"]["horizon"])
+    shown: dict[int, str] = {}
+    horizon_cells: list[int] = []
+    for label, figure in record.cells:
+        if (match := DAY_CELL.fullmatch(label)) is None:
+            continue
+        day = int(match.group(1))
+        assert day not in shown, f"two cells for day {day}"
+        shown[day] = figure
+        if match.group(2):
+            horizon_cells.append(day)
+    assert shown == expected
+    assert horizon_cells == [horizon]
+    median = exposure["median_days_to_leak"]
+    assert dict(record.cells)["median time to a leak"] == (
+        days_text(median) if median is not None else "never")
+    assert record.badges[0] == exposure["band"]

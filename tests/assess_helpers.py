@@ -21,6 +21,8 @@ def typed(value: Any) -> str:
         return "y" if value else "n"
     if isinstance(value, list):
         return ",".join(value)
+    if isinstance(value, Mapping):  # an estimate {low, high}, typed as a range
+        return f"{value['low']}-{value['high']}"
     return str(value)
 
 

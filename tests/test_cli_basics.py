@@ -210,10 +210,13 @@ def test_schema_enums_match_the_choices(runner, questionnaire):
 
 def test_schema_bounds_and_types_follow_the_questionnaire(runner):
     properties = schema_of(runner)["properties"]["answers"]["properties"]
-    assert properties["access_holders"]["type"] == "integer"
-    assert properties["access_holders"]["minimum"] == 0
-    assert properties["artifact_size_gb"]["type"] == "number"
-    assert properties["artifact_size_gb"]["exclusiveMinimum"] == 0
+    holders, estimate = properties["access_holders"]["oneOf"]
+    assert holders == {"type": "integer", "minimum": 0, "maximum": 100_000_000}
+    assert estimate["required"] == ["low", "high"]
+    assert estimate["properties"]["low"]["exclusiveMinimum"] == 0
+    size, _ = properties["artifact_size_gb"]["oneOf"]
+    assert size["type"] == "number"
+    assert size["exclusiveMinimum"] == 0
     assert properties["horizon_days"]["default"] == 365
     assert properties["decision_date"]["format"] == "date"
     assert properties["weights_leave_premises"]["type"] == "boolean"

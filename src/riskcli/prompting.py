@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from riskcli.questionnaire import Question, Questionnaire, Section
-from riskcli.values import AnswerValueError, coerce, expectation
+from riskcli.values import AnswerValueError, Range, coerce, expectation
 from riskcli.walk import Walk
 
 HELP = "?"
@@ -28,6 +28,9 @@ _YES = frozenset({"y", "yes", "true"})
 _NO = frozenset({"n", "no", "false"})
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _SHOWN_TEXT_CHARS = 40
+_ESTIMATE = re.compile(r"([\d.,]+)\s*(?:-|–|to)\s*([\d.,]+)")
+"""An estimate typed as `1000-5000`, `1,000 – 5,000` or `1000 to 5000`."""
+TYPED_ESTIMATE = "e.g. 1000-5000"
 
 
 class GoBack:
@@ -46,14 +49,21 @@ def parse_reply(question: Question, text: str) -> Any:
         if not isinstance(raw, bool):
             raise AnswerValueError(f'expected y or n, got "{text}"')
     elif kind in ("int", "float"):
-        raw = _number(text)
+        estimate = _ESTIMATE.fullmatch(text) if question.estimable else None
+        raw = ({"low": _number(estimate[1]), "high": _number(estimate[2])} if estimate
+               else _number(text))
     elif kind == "choice":
         raw = _choice(question, text)
     elif kind == "multi_choice":
         raw = [_choice(question, token) for token in re.split(r"[,\s]+", text) if token]
     else:
         raw = text
-    return coerce(question, raw)
+    try:
+        return coerce(question, raw)
+    except AnswerValueError as exc:
+        # Say how an estimate is typed here, not how it is written in a file.
+        typed = expectation(question, estimate_as=TYPED_ESTIMATE)
+        raise AnswerValueError(str(exc).replace(expectation(question), typed)) from None
 
 
 def _bool(text: str) -> Any:
@@ -97,6 +107,8 @@ def show_value(question: Question, value: Any) -> str:
         return ", ".join(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Range):
+        return f"{show_value(question, value.low)}-{show_value(question, value.high)}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -191,7 +203,7 @@ class Prompter:
             return "y or n"
         if question.type == "text":
             return "" if question.required else "optional"
-        return expectation(question)
+        return expectation(question, estimate_as=TYPED_ESTIMATE)
 
     def _has_help(self, question: Question) -> bool:
         return bool(question.help) or any(c.help for c in question.choices)

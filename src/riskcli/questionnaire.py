@@ -62,6 +62,9 @@ class Question(Strict):
     max: float | None = None
     min_exclusive: bool = False
     """`min` itself is not allowed (for sizes that must be > 0)."""
+    estimable: bool = False
+    """int/float only: the answer may be an estimate `{low: X, high: Y}` (`X-Y` in `assess`),
+    which widens the interval on every figure instead of pretending to a precision nobody has."""
     when: str | bool | None = None
     """A condition on earlier answers; when false the question is skipped and its key absent."""
     _condition: Condition | None = PrivateAttr(None)
@@ -91,6 +94,8 @@ class Question(Strict):
             raise ValueError(f"a {self.type} question cannot have choices")
         if self.type not in ("int", "float") and (self.min is not None or self.max is not None):
             raise ValueError("min/max only apply to int and float questions")
+        if self.estimable and self.type not in ("int", "float"):
+            raise ValueError("only int and float questions can be estimable")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is greater than max")
         if self.default is not None:

@@ -60,10 +60,21 @@ def question_schema(question: Question) -> dict[str, Any]:
         schema.update(type="array", uniqueItems=True, items={"enum": question.choice_values})
     else:
         schema.update(_SCALARS[question.type])
+    bounds: dict[str, Any] = {}
     if question.min is not None:
-        schema["exclusiveMinimum" if question.min_exclusive else "minimum"] = _number(question.min)
+        bounds["exclusiveMinimum" if question.min_exclusive else "minimum"] = _number(question.min)
     if question.max is not None:
-        schema["maximum"] = _number(question.max)
+        bounds["maximum"] = _number(question.max)
+    schema.update(bounds)
+    if question.estimable:
+        # An estimate {low, high}: both ends within the bounds and above zero (low < high is
+        # checked by `riskcli validate`; JSON Schema cannot compare two values).
+        end = {**_SCALARS[question.type], **bounds, "exclusiveMinimum": 0}
+        end.pop("minimum", None)
+        number = {key: schema.pop(key) for key in ("type", *bounds) if key in schema}
+        schema["oneOf"] = [number, {
+            "type": "object", "additionalProperties": False, "required": ["low", "high"],
+            "properties": {"low": end, "high": end}}]
     if question.default is not None:
         schema["default"] = to_plain(question.default)
     return schema

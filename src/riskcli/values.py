@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import math
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,19 +32,59 @@ class AnswerValueError(ValueError):
     """The value does not fit the question; the message says what was expected."""
 
 
+class Range(float):
+    """An estimate: somewhere between `low` and `high`, read as log-uniform between them.
+
+    It is a float whose value is the central estimate (the geometric mean, the median of a
+    log-uniform), so conditions, comparisons and the point figures read it as one number, while
+    the exposure model draws across the whole range for its intervals. Two ranges are equal when
+    their ends are; a range never equals a plain number, so a changed estimate is a change.
+    """
+
+    low: float
+    high: float
+
+    def __new__(cls, low: float, high: float) -> Range:
+        value = super().__new__(cls, math.sqrt(low) * math.sqrt(high))
+        value.low, value.high = low, high
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Range) and (self.low, self.high) == (other.low, other.high)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((self.low, self.high))
+
+    def __repr__(self) -> str:
+        return f"Range({self.low!r}, {self.high!r})"
+
+    def __reduce__(self):  # copies and pickles keep both ends
+        return (Range, (self.low, self.high))
+
+
 def coerce(question: Question, value: Any) -> Any:
     """Return the normalised value, or raise AnswerValueError saying what was expected."""
+    if question.estimable and isinstance(value, Range):  # already checked: check it again
+        return _check_range(question, {"low": _whole(question, value.low),
+                                       "high": _whole(question, value.high)})
+    if question.estimable and isinstance(value, Mapping):
+        return _check_range(question, value)
     checker = _CHECKERS[question.type]
     return checker(question, value)
 
 
-def expectation(question: Question) -> str:
-    """The phrase a user reads after 'expected': the same in files, prompts and the schema."""
+def expectation(question: Question, estimate_as: str = "{low: X, high: Y}") -> str:
+    """The phrase a user reads after 'expected': the same in files, prompts and the schema.
+    `estimate_as` is how an estimate is written where the phrase is read."""
     kind = question.type
+    estimate = f" (or an estimate, {estimate_as})" if question.estimable else ""
     if kind == "int":
-        return "a whole number" + _range_words(question)
+        return "a whole number" + _range_words(question) + estimate
     if kind == "float":
-        return "a number" + _range_words(question)
+        return "a number" + _range_words(question) + estimate
     if kind == "bool":
         return "true or false"
     if kind == "date":
@@ -120,6 +161,25 @@ def _check_number(q: Question, value: Any) -> int | float:
     return number
 
 
+def _check_range(q: Question, value: Mapping[Any, Any]) -> Range:
+    """`{low: 1000, high: 5000}`: both ends checked as single answers would be."""
+    if set(value) != {"low", "high"}:
+        raise AnswerValueError("an estimate is written {low: X, high: Y}, with exactly those two "
+                               f"keys; got {', '.join(map(str, value)) or 'none'}")
+    low, high = (_check_number(q, value[end]) for end in ("low", "high"))
+    if not 0 < low < high:
+        raise AnswerValueError(f"an estimate needs 0 < low < high (ranges are read on a log "
+                               f"scale); got low {_fmt(low)}, high {_fmt(high)}")
+    return Range(float(low), float(high))
+
+
+def _whole(q: Question, end: Any) -> Any:
+    """A range read back from a Range holds floats; a whole count stays a whole number."""
+    if q.type == "int" and isinstance(end, float) and end.is_integer():
+        return int(end)
+    return end
+
+
 def _check_text(q: Question, value: Any) -> str:
     if not isinstance(value, str):
         raise _fail(q, value, " (quote it to make it text)")
@@ -188,7 +248,14 @@ _CHECKERS = {
 
 
 def to_plain(value: Any) -> Any:
-    """JSON/YAML-friendly form of a normalised value (dates as ISO text)."""
+    """JSON/YAML-friendly form of a normalised value (dates as ISO text, estimates as
+    {low, high} with whole numbers kept whole)."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Range):
+        return {"low": _plain_number(value.low), "high": _plain_number(value.high)}
     return value
+
+
+def _plain_number(number: float) -> int | float:
+    return int(number) if number.is_integer() else number

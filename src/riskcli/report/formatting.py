@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from riskcli import wording
@@ -147,11 +148,15 @@ def answer_text(question: Question | None, value: Any, short: bool = False) -> s
         return "; ".join(_choice_label(question, item, short) for item in value) or MISSING
     if kind == "date":
         return long_date(value)
-    if kind == "int":
-        return integer(int(value))
-    if kind == "float":
-        return f"{float(value):,.6g}"
+    if isinstance(value, Mapping) and set(value) == {"low", "high"}:
+        return f"{_number(kind, value['low'])}–{_number(kind, value['high'])} (estimate)"
+    if kind in ("int", "float"):
+        return _number(kind, value)
     return str(value)
+
+
+def _number(kind: str, value: Any) -> str:
+    return integer(int(value)) if kind == "int" else f"{float(value):,.6g}"
 
 
 def _choice_label(question: Question, value: Any, short: bool) -> str:

@@ -32,6 +32,8 @@ _ALLOWED_TESTS = frozenset({"none", "number", "string", "in"})
 _RESERVED_NAMES = frozenset({"self"})
 """Jinja binds these itself whatever the context says, so they can never mean an answer."""
 
+MEMO_ENTRIES = 4096
+"""Distinct answer combinations remembered per condition; past that, conditions just run."""
 MAX_CONDITION_CHARS = 1_000
 """The longest shipped condition is 122 characters; a longer one is generated or hostile."""
 MAX_CONDITION_DEPTH = 50
@@ -73,14 +75,39 @@ class Condition:
     names: frozenset[str]
     tree: nodes.Expr = field(repr=False, compare=False)
     _fn: Callable[..., Any] = field(repr=False, compare=False)
+    _seen: dict[tuple[Any, ...], bool] = field(default_factory=dict, repr=False, compare=False)
+    """Results by the values of `names`: a condition reads nothing else, so a folder of answers
+    files that share most answers (a team's models, variants of one) runs Jinja once per distinct
+    combination instead of once per file."""
 
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
         """Absent answers (skipped questions) are seen as `none`, never as an error."""
         context = {name: answers.get(name) for name in self.names}
+        key = tuple((name, _hashable(value)) for name, value in sorted(context.items()))
+        try:
+            return self._seen[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key: evaluate without remembering
+            return self._run(context)
+        result = self._run(context)
+        if len(self._seen) < MEMO_ENTRIES:
+            self._seen[key] = result
+        return result
+
+    def _run(self, context: dict[str, Any]) -> bool:
         try:
             return bool(self._fn(**context))
         except (TypeError, ValueError, ArithmeticError, UndefinedError, SecurityError) as exc:
             raise ConditionError(f"condition `{self.source}` failed: {exc}") from None
+
+
+def _hashable(value: Any) -> Any:
+    """Lists (multiple choices) as tuples, tagged with their type: a list and a tuple, or 1 and
+    True, must never share a remembered result."""
+    if isinstance(value, list):
+        return (list, tuple(_hashable(item) for item in value))
+    return (type(value), value)
 
 
 def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:

@@ -18,21 +18,30 @@ def engine() -> Engine:
     return load_engine()
 
 
-def test_llama_1_leaks_within_days_to_weeks_as_history_did(engine, examples_dir):
-    result = score_file(engine, examples_dir / "llama-1-2023.yaml")
-    assert 2 <= result.exposure.median_days_to_leak <= 30
-    assert result.exposure.p_leak["365"] >= 0.95
-    assert result.exposure.band == "critical"
+def test_llama_1_leaks_within_days_as_history_did(engine, examples_dir):
+    """The fitted pack puts LLaMA 1's median at about a day; the torrent on day 7 sits inside the
+    interval of P(leak by day 7)."""
+    exposure = score_file(engine, examples_dir / "llama-1-2023.yaml").exposure
+    assert 1 <= exposure.median_days_to_leak <= 30
+    _, slowest = exposure.interval.median_days_to_leak
+    assert slowest <= 30
+    assert exposure.interval.p_leak["7"][1] >= 0.5
+    assert exposure.p_leak["365"] >= 0.95
+    assert exposure.band == "critical"
 
 
 @pytest.mark.parametrize("fingerprinting", [False, True], ids=["as-reported", "fingerprinted"])
 def test_a_handful_of_partners_under_signed_agreements_rarely_leaks(
     engine, examples_dir, fingerprinting
 ):
+    """Over the 77 days they held the weights (no leak in history), the partners' chance of a
+    leak is small; over a year it would not be (Miqu leaked from a few customers in months)."""
     base = score_file(engine, examples_dir / "gpt-2-partners-2019.yaml").answers
     result = score_with(engine, base, per_recipient_fingerprinting=fingerprinting)
     assert base["legal_terms"] == "signed_agreement" and base["access_organizations"] <= 5
-    assert result.exposure.p_leak["365"] <= 0.3
+    assert base["horizon_days"] == 77
+    assert result.exposure.p_leak["horizon"] <= 0.15
+    assert result.exposure.band in ("low", "moderate")
 
 
 def test_llama_1_is_far_more_exposed_than_the_partner_release(engine, examples_dir):

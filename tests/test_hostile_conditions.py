@@ -49,7 +49,9 @@ ESCAPES = {
 
 def _pack_with_condition(repo_root: Path, tmp_path: Path, condition: str) -> Path:
     data = yaml.safe_load((repo_root / "rules" / "llama-pattern.yaml").read_text("utf-8"))
-    data["rules"][0]["when"] = condition
+    # A finding-only rule: a multiplier switched on by a number is refused at load as a cliff.
+    rule = next(r for r in data["rules"] if "effect" not in r)
+    rule["when"] = condition
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path

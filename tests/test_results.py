@@ -94,7 +94,7 @@ def test_a_pack_whose_numbers_are_written_as_integers_still_gives_floats(tmp_pat
     text = Path(default_rules()).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     for rule in data["rules"]:
-        if rule.get("effect"):
+        if rule.get("effect", {}).get("multiply") is not None:
             rule["effect"]["multiply"] = max(1, round(rule["effect"]["multiply"]))
     pack = tmp_path / "rules.yaml"
     pack.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

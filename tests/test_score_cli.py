@@ -4,6 +4,7 @@ folders in sorted order, exit codes as a contract, custom rule packs honoured or
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -22,10 +23,11 @@ def test_one_file_prints_a_summary_a_lead_can_read(runner, examples_dir):
     result = runner.invoke(app, ["score", str(examples_dir / "llama-1-2023.yaml")])
     assert result.exit_code == 0
     out = result.stdout
-    for expected in ("CRITICAL", "score 100/100", "median to leak", "7.3 days",
-                     "Release permissively", "differs from the intended mode: gated",
-                     "demand-extreme"):
+    for expected in ("CRITICAL", "score 100/100", "median to leak", "Release permissively",
+                     "differs from the intended mode: gated", "demand-extreme"):
         assert expected in out
+    assert re.search(r"median to leak   1\.\d days \(80%: 0\.\d–\d\.\d days\)", out)
+    assert re.search(r"P\(leak by 7d\)    \d\d%  \(80%: \d\d% to >99%\)", out)
 
 
 def test_a_folder_prints_one_row_per_file_in_sorted_order(runner, examples_dir):
@@ -212,7 +214,7 @@ def _custom_pack(tmp_path, change):
 def test_a_custom_rule_pack_changes_the_result_as_written(runner, tmp_path, examples_dir):
     def halve_recipient_hazard(data):
         data["id"] = "our-pack"
-        data["model"]["sources"][0]["base_daily_hazard"] = 0.5e-5
+        data["model"]["sources"][0]["base_daily_hazard"] /= 2
 
     pack = _custom_pack(tmp_path, halve_recipient_hazard)
     llama = examples_dir / "llama-1-2023.yaml"
@@ -287,7 +289,7 @@ def test_lint_checks_a_custom_questionnaire_against_the_pack(runner, tmp_path, r
 def test_rules_lists_every_rule_with_its_effect(runner):
     result = runner.invoke(app, ["rules"])
     assert result.exit_code == 0
-    assert "demand-extreme  [high]  demand x5" in result.stdout
+    assert "demand-extreme  [high]  demand x 5" in result.stdout
     assert "when: weights_leave_premises and vetting == 'none'" in result.stdout
 
 

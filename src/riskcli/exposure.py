@@ -6,6 +6,11 @@
 A constant hazard is the simplest model that says what the LLaMA leak showed: with many holders of
 a static file, the chance that one of them shares it compounds day after day towards one. All
 parameters come from the rule pack; this module holds none.
+
+Every figure is given twice: the point value, from each source's central h0 and the central value
+of every estimate (what a reviewer re-derives by hand), and an interval from the draws of
+`riskcli.uncertainty` over h0 and over the estimates. All figures are monotone in lambda, so the
+interval on lambda gives every other interval.
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskcli.errors import ModelError
-from riskcli.results import Contribution, Exposure, SourceExposure
+from riskcli.results import Contribution, Exposure, Interval, SourceExposure
 from riskcli.rulepack import Rule, RulePack, Source
-from riskcli.values import to_plain
+from riskcli.uncertainty import DRAWS, central_interval, log_uniform_logs, log_uniform_unit
+from riskcli.values import Range, to_plain
+
+HORIZON = "horizon"
 
 
 def leak_probability(rate_per_day: float, days: float) -> float:
@@ -40,9 +48,12 @@ class _Population:
 
     source: Source
     active: bool
-    size: int
+    size: float
+    """The central value when the answer is an estimate."""
     factors: dict[str, float]
     """Product of the fired rules' multipliers on each factor that applies to this source."""
+    effects: tuple[Rule, ...]
+    """The fired rules with an effect on this source."""
 
     @property
     def daily_hazard(self) -> float:
@@ -52,34 +63,33 @@ class _Population:
     def rate(self) -> float:
         return self.size * self.daily_hazard
 
-    def rate_without(self, rule: Rule) -> float:
-        """This source's rate had `rule` not fired."""
-        assert rule.effect is not None
-        factors = dict(self.factors)
-        factor = rule.effect.factor
-        if factor in factors:
-            factors[factor] = factors[factor] / rule.effect.multiply
-        return self.size * self.source.base_daily_hazard * math.prod(factors.values())
+    def rate_without(self, rule: Rule, multiplier: float) -> float:
+        """This source's rate had `rule` (whose multiplier is `multiplier`) not fired."""
+        return self.rate / multiplier if any(r is rule for r in self.effects) else self.rate
 
 
-def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule]) -> Exposure:
+def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule],
+                     level: float | None = None) -> Exposure:
+    """`level`: width of the intervals (default: the pack's `model.interval`)."""
     effects = [rule for rule in fired if rule.effect is not None]
-    populations = [_population(pack, source, values, effects) for source in pack.model.sources]
+    multipliers = {rule.id: rule.effect.multiplier(values) for rule in effects if rule.effect}
+    populations = [_population(pack, source, values, effects, multipliers)
+                   for source in pack.model.sources]
     rate = _total_rate(p.rate for p in populations)
     horizon = int(values[pack.keys.horizon])
-    p_leak = {str(day): _round(leak_probability(rate, day)) for day in pack.model.report_days}
-    p_leak["horizon"] = _round(leak_probability(rate, horizon))
+    days = {str(day): day for day in pack.model.report_days} | {HORIZON: horizon}
     score = score_from_probability(leak_probability(rate, horizon))
     median = median_days(rate)
     return Exposure.model_construct(
         rate_per_day=_sig(rate),
         horizon_days=horizon,
-        p_leak=p_leak,
+        p_leak={name: _round(leak_probability(rate, day)) for name, day in days.items()},
         median_days_to_leak=_sig(median) if median is not None else None,
         score=score,
         band=band_for(pack, score),
+        interval=_interval(pack, populations, values, days, level or pack.model.interval),
         sources=_sources(populations, rate),
-        contributions=_contributions(pack, populations, effects, rate, values),
+        contributions=_contributions(pack, populations, effects, multipliers, rate, values),
     )
 
 
@@ -96,21 +106,17 @@ def band_for(pack: RulePack, score: float) -> str:
 
 
 def _population(pack: RulePack, source: Source, values: Mapping[str, Any],
-                effects: Sequence[Rule]) -> _Population:
+                effects: Sequence[Rule], multipliers: Mapping[str, float]) -> _Population:
     condition = source.condition
     active = condition is None or condition.evaluate(values)
-    size = int(values.get(source.population) or 0) if active else 0
-    return _Population(source, active, size, _factor_products(pack, source.id, effects))
-
-
-def _factor_products(pack: RulePack, source_id: str, effects: Sequence[Rule]) -> dict[str, float]:
-    products: dict[str, float] = {}
-    for rule in effects:
+    size = float(values.get(source.population) or 0) if active else 0.0
+    mine = tuple(rule for rule in effects
+                 if rule.effect and source.id in pack.factor[rule.effect.factor].applies_to)
+    factors: dict[str, float] = {}
+    for rule in mine:
         assert rule.effect is not None
-        factor = pack.factor[rule.effect.factor]
-        if source_id in factor.applies_to:
-            products[factor.id] = products.get(factor.id, 1.0) * rule.effect.multiply
-    return products
+        factors[rule.effect.factor] = factors.get(rule.effect.factor, 1.0) * multipliers[rule.id]
+    return _Population(source, active, size, factors, mine)
 
 
 def _total_rate(rates: Iterable[float]) -> float:
@@ -126,6 +132,73 @@ def _total_rate(rates: Iterable[float]) -> float:
     return rate
 
 
+def person_days_per_day(pack: RulePack, values: Mapping[str, Any]) -> dict[str, list[float]]:
+    """Per source, its rate divided by its h0 (headcount x multipliers: reference person-days per
+    day) in each stratum of the estimates; what `riskcli calibrate` fits h0 against."""
+    fired = [rule for rule in fired_rules(pack, values) if rule.effect is not None]
+    multipliers = {rule.id: rule.effect.multiplier(values) for rule in fired if rule.effect}
+    rows: dict[str, list[float]] = {}
+    for source in pack.model.sources:
+        population = _population(pack, source, values, fired, multipliers)
+        rates = _rates_without_h0_spread(population, values) if population.active else [0.0]
+        rows[source.id] = [rate / source.base_daily_hazard for rate in rates]
+    return rows
+
+
+def rate_draws(populations: Sequence[_Population], values: Mapping[str, Any]) -> list[float]:
+    """lambda in each of the DRAWS strata: h0 drawn around its central value, and every estimate
+    that feeds a population or a curve drawn log-uniformly between its ends."""
+    totals = [0.0] * DRAWS
+    for population in populations:
+        if not population.active:
+            continue
+        rates = _rates_without_h0_spread(population, values)
+        totals = [t + rate * r for t, rate, r in
+                  zip(totals, rates, population.source.relative_hazards, strict=True)]
+    return totals
+
+
+def _rates_without_h0_spread(population: _Population,
+                             values: Mapping[str, Any]) -> Sequence[float]:
+    """This source's rate in each stratum of the estimates that feed it (its headcount, its
+    curves), at its central h0: the same rate in every stratum when no estimate feeds it."""
+    rates: list[float] = [population.rate] * DRAWS
+    key = population.source.population
+    size = values.get(key)
+    if isinstance(size, Range):
+        logs = log_uniform_logs(size.low, size.high, log_uniform_unit(key))
+        scale = population.rate / population.size
+        rates = [scale * math.exp(v) for v in logs]
+    for rule in population.effects:
+        curve = rule.effect.curve if rule.effect else None
+        answer = values.get(curve.answer) if curve else None
+        if curve is None or not isinstance(answer, Range):
+            continue
+        logs = log_uniform_logs(answer.low, answer.high, log_uniform_unit(curve.answer))
+        central = curve.at(float(answer))
+        rates = [rate * m / central for rate, m in zip(rates, curve.at_logs(logs), strict=True)]
+    return rates
+
+
+def _interval(pack: RulePack, populations: Sequence[_Population], values: Mapping[str, Any],
+              days: Mapping[str, int], level: float) -> Interval:
+    low, high = central_interval(rate_draws(populations, values), level)
+    horizon = days[HORIZON]
+    scores = [score_from_probability(leak_probability(rate, horizon)) for rate in (low, high)]
+    slowest, fastest = median_days(low), median_days(high)
+    return Interval.model_construct(
+        level=level,
+        rate_per_day=[_sig(low), _sig(high)],
+        p_leak={name: [_round(leak_probability(low, day)), _round(leak_probability(high, day))]
+                for name, day in days.items()},
+        median_days_to_leak=None if fastest is None else [
+            _sig(fastest), _sig(slowest) if slowest is not None else None],
+        score=scores,
+        bands=[band_for(pack, score) for score in scores],
+        estimates=[key for key, value in values.items() if isinstance(value, Range)],
+    )
+
+
 def _sources(populations: Sequence[_Population], rate: float) -> list[SourceExposure]:
     rows = []
     for population in populations:
@@ -133,7 +206,7 @@ def _sources(populations: Sequence[_Population], rate: float) -> list[SourceExpo
         source_rate = population.rate
         rows.append(SourceExposure.model_construct(
             source=source.id, title=source.title, active=population.active,
-            population=population.size, population_key=source.population,
+            population=_whole(population.size), population_key=source.population,
             base_daily_hazard=source.base_daily_hazard,
             factors={k: _sig(v) for k, v in population.factors.items()},
             daily_hazard=_sig(population.daily_hazard), rate_per_day=_sig(source_rate),
@@ -143,22 +216,37 @@ def _sources(populations: Sequence[_Population], rate: float) -> list[SourceExpo
 
 
 def _contributions(pack: RulePack, populations: Sequence[_Population], effects: Sequence[Rule],
-                   rate: float, values: Mapping[str, Any]) -> list[Contribution]:
-    """Each multiplier's effect as 'lambda had this rule not fired', largest movement first."""
+                   multipliers: Mapping[str, float], rate: float,
+                   values: Mapping[str, Any]) -> list[Contribution]:
+    """Each multiplier's effect as 'lambda had this rule not fired', largest movement first. A
+    curve at a plateau (x1) moves nothing and is left out."""
     rows = []
     for rule in effects:
         assert rule.effect is not None
-        without = _total_rate(p.rate_without(rule) for p in populations)
-        names = sorted(rule.condition.names)
+        multiplier = multipliers[rule.id]
+        if multiplier == 1:
+            continue
+        without = _total_rate(p.rate_without(rule, multiplier) for p in populations)
+        names = sorted(rule.condition.names | _curve_answer(rule))
         rows.append(Contribution.model_construct(
             rule_id=rule.id, title=rule.title, factor=rule.effect.factor,
-            multiplier=rule.effect.multiply,
+            multiplier=_sig(multiplier),
             sources=list(pack.factor[rule.effect.factor].applies_to),
             lambda_without=_sig(without), delta_lambda=_sig(rate - without),
             answers={name: to_plain(values.get(name)) for name in names},
         ))
     rows.sort(key=lambda c: (-abs(c.delta_lambda), c.rule_id))
     return rows
+
+
+def _curve_answer(rule: Rule) -> set[str]:
+    curve = rule.effect.curve if rule.effect else None
+    return {curve.answer} if curve else set()
+
+
+def _whole(size: float) -> int | float:
+    """A headcount as a whole number; the central value of an estimate may fall between two."""
+    return int(size) if size.is_integer() else _sig(size)
 
 
 def _round(p: float) -> float:

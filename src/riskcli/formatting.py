@@ -10,9 +10,17 @@ from typing import TYPE_CHECKING
 from riskcli.exposure import median_days
 from riskcli.results import ScoreResult
 from riskcli.rulepack import Keys
-from riskcli.wording import days_text, percent
+from riskcli.wording import (
+    band_words,
+    days_range,
+    days_text,
+    level_words,
+    percent,
+    percent_range,
+)
 
 if TYPE_CHECKING:
+    from riskcli.calibration import Calibration
     from riskcli.diffing import DecisionDiff, Side
 
 TOP_CONTRIBUTIONS = 3
@@ -20,36 +28,64 @@ WIDTH = 96
 
 
 def text_summary(result: ScoreResult, keys: Keys) -> str:
-    """The compact block a lead reads: band, odds, recommendation, what drives the number."""
+    """The compact block a lead reads: band, odds, recommendation, what drives the number. Every
+    figure carries its interval."""
     e, r = result.exposure, result.recommendation
+    level = level_words(e.interval.level)
+    low_band, high_band = e.interval.bands
+    low_score, high_score = e.interval.score
     lines = [
         f"{result.file}: {result.answers.get(keys.model_name, '')}",
-        f"  gated exposure   {e.band.upper()}  score {e.score}/100",
-        f"  P(leak)          {_p_row(result)}",
-        f"  median to leak   {days_text(e.median_days_to_leak)}",
+        f"  gated exposure   {band_words(e.band.upper(), low_band, high_band)}  "
+        f"score {e.score}/100 ({level}: {_span(low_score, high_score)})",
+        *_p_rows(result, level),
+        f"  median to leak   {days_text(e.median_days_to_leak)}" + _median_interval(result, level),
         f"  recommendation   {r.headline}",
     ]
     if r.differs_from_intended:
         lines.append(f"                   (differs from the intended mode: {r.intended_mode})")
     lines += [textwrap.fill(reason, WIDTH, initial_indent="    - ", subsequent_indent="      ")
               for reason in r.reasons]
+    if e.interval.estimates:
+        lines.append(f"  estimates        {', '.join(e.interval.estimates)} (given as ranges; "
+                     "they widen the intervals)")
     if e.contributions:
         lines.append("  top drivers (rule, factor x multiplier, median to leak without it)")
         for c in e.contributions[:TOP_CONTRIBUTIONS]:
             without = _days(median_days(c.lambda_without))
-            lines.append(f"    {c.rule_id:<28} {c.factor + ' x' + format(c.multiplier, 'g'):<24} "
+            lines.append(f"    {c.rule_id:<28} {c.factor + ' x' + format(c.multiplier, '.3g'):<24} "
                          f"{without}")
     return "\n".join(lines)
 
 
-def _p_row(result: ScoreResult) -> str:
-    p = result.exposure.p_leak
-    cells = [f"{day}d {percent(p[day])}" for day in p if day != "horizon"]
-    cells.append(f"horizon ({result.exposure.horizon_days}d) {percent(p['horizon'])}")
-    return "   ".join(cells)
+def _span(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"
 
 
-TABLE_HEADER = f"{'band':<9} {'score':>5} {'P(horizon)':>10} {'median':>12}  {'recommend':<16} file"
+def _p_rows(result: ScoreResult, level: str) -> list[str]:
+    """One line per report day, the horizon marked (or added when it is not a report day)."""
+    e = result.exposure
+    rows = []
+    for day, p in e.p_leak.items():
+        if day == "horizon" and str(e.horizon_days) in e.p_leak:
+            continue
+        shown = e.horizon_days if day == "horizon" else day
+        mark = "  (horizon)" if str(shown) == str(e.horizon_days) else ""
+        low, high = e.interval.p_leak[day]
+        label = f"P(leak by {shown}d)"
+        rows.append(f"  {label:<16} {percent(p):<4} ({level}: {percent_range(low, high)}){mark}")
+    return rows
+
+
+def _median_interval(result: ScoreResult, level: str) -> str:
+    span = result.exposure.interval.median_days_to_leak
+    if span is None:
+        return ""
+    return f" ({level}: {days_range(span[0], span[1])})"
+
+
+TABLE_HEADER = (f"{'band':<9} {'score':>5} {'P(horizon)':>10} {'interval':>9} {'median':>12}  "
+                f"{'recommend':<16} file")
 
 
 def table_row(res: ScoreResult) -> str:
@@ -57,8 +93,9 @@ def table_row(res: ScoreResult) -> str:
     e = res.exposure
     median = _days(e.median_days_to_leak)
     mode = res.recommendation.mode + (" (hosted)" if res.recommendation.hosted_only else "")
-    return (f"{e.band:<9} {e.score:>5} {percent(e.p_leak['horizon']):>10} {median:>12}  "
-            f"{mode:<16} {res.file}")
+    low, high = e.interval.p_leak["horizon"]
+    return (f"{e.band:<9} {e.score:>5} {percent(e.p_leak['horizon']):>10} "
+            f"{percent_range(low, high):>9} {median:>12}  {mode:<16} {res.file}")
 
 
 def json_result(result: ScoreResult) -> str:
@@ -164,5 +201,59 @@ def _mode(side: Side) -> str:
 def _value(value: object) -> str:
     if value is None:
         return "(absent)"
+    if isinstance(value, dict) and set(value) == {"low", "high"}:
+        return f"{value['low']}-{value['high']} (estimate)"
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def calibration_text(cal: Calibration, problems: list[str] | None = None) -> str:
+    """`riskcli calibrate`: each source's fit beside the pack's value, then each precedent as the
+    pack sees it, then the lines that would record the fit."""
+    lines = [
+        f"Calibration of rule pack {cal.pack} against {len(cal.rows)} precedents.",
+        *textwrap.wrap("Base hazard h0 (per person per day at the reference setting), fitted by "
+                       "the censored exponential likelihood, one source at a time with the "
+                       "others at their fitted values:", WIDTH),
+        "",
+        f"  {'source':<12} {'leaks':>5} {'person-days':>12}  {'fitted h0':>9}  "
+        f"{'90% interval':<22} {'pack':>9}",
+    ]
+    for fit in cal.fits:
+        span = (f"{_sci(fit.low)}–{_sci(fit.high)}" if fit.leaks
+                else f"at most {_sci(fit.upper)} (95%)")
+        same = abs(fit.pack_value / fit.median - 1) <= 0.02
+        lines.append(f"  {fit.source:<12} {fit.leaks:>5} {fit.person_days:>12,.0f}  "
+                     f"{_sci(fit.median):>9}  {span:<22} {_sci(fit.pack_value):>9}"
+                     + ("" if same else "  (differs)"))
+    if cal.unfitted:
+        lines.append(f"  no precedent exercises: {', '.join(cal.unfitted)} (its stated spread "
+                     "stays)")
+    lines += [
+        "",
+        textwrap.fill("With this few precedents the multipliers cannot be fitted as well: they "
+                      "are held as the pack sets them (priors), and only each source's h0 is "
+                      "fitted. A source with no leak gets the upper bound the evidence allows.",
+                      WIDTH),
+        "",
+        f"Precedents under the pack as it is ({level_words(cal.level)} intervals):",
+        f"  {'precedent':<26} {'what happened':<24} {'model median':>13}  P(leak by that day)",
+    ]
+    for row in cal.rows:
+        lines.append(f"  {row.name:<26} {row.outcome:<24} {_days(row.median_days):>13}  "
+                     f"{percent(row.p_by_day)} ({percent_range(*row.p_interval)})")
+    lines += ["", "To record this fit, set in the pack's model.sources:"]
+    for fit in cal.fits:
+        lines.append(f"  {fit.source}: base_daily_hazard: {_sci(fit.median)}; uncertainty: "
+                     f"{{fit: {{shape: {fit.shape:.3g}, rate: {_sci(fit.rate)}, leaks: "
+                     f"{fit.leaks}, precedents: [{', '.join(fit.precedents)}]}}}}")
+    if problems is not None:
+        lines.append("")
+        lines += ([f"check: {p}" for p in problems] if problems else
+                  ["check: the pack's recorded calibration matches a fresh fit"])
+    return "\n".join(lines)
+
+
+def _sci(value: float) -> str:
+    """Three significant digits in the form YAML and Python read back: 2.1e-05."""
+    return f"{value:.2e}"

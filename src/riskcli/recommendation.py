@@ -17,12 +17,12 @@ from riskcli.rulepack import MODES, MitigationSpec, Rule, RulePack
 from riskcli.wording import days_text, percent
 
 
-def findings_from(rules: Sequence[Rule]) -> list[Finding]:
+def findings_from(rules: Sequence[Rule], values: Mapping[str, Any]) -> list[Finding]:
     return [
         Finding.model_construct(
             rule_id=r.id, severity=r.severity, title=r.title, rationale=r.rationale.strip(),
             mitigation=r.mitigation.strip(), owner=r.owner,
-            effect=f"{r.effect.factor} x {r.effect.multiply:g}" if r.effect else None,
+            effect=r.effect.describe(values) if r.effect else None,
         )
         for r in rules
     ]
@@ -76,7 +76,8 @@ def recommend(pack: RulePack, values: Mapping[str, Any], exposure: Exposure,
     return Recommendation.model_construct(
         mode=outcome.mode, hosted_only=outcome.hosted_only, intended_mode=intended,
         differs_from_intended=intended != outcome.mode,
-        headline=outcome.headline.format(**fields), reasons=reasons, mitigations=mitigations,
+        headline=outcome.headline_for(exposure.band).format(**fields), reasons=reasons,
+        mitigations=mitigations,
     )
 
 

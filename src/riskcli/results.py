@@ -37,7 +37,8 @@ class SourceExposure(Value):
     source: str
     title: str
     active: bool
-    population: int
+    population: int | float
+    """Headcount; the central value (geometric mean) when the answer is an estimate."""
     population_key: str | None
     base_daily_hazard: float
     factors: dict[str, float]
@@ -64,6 +65,24 @@ class Contribution(Value):
     """The answers the rule's condition read, so the reader sees why it fired."""
 
 
+class Interval(Value):
+    """How sure the figures are: each as [low, high], the central `level` of the draws over each
+    source's fitted base hazard and over the answers given as estimates."""
+
+    level: float
+    """0.8 for an 80% interval."""
+    rate_per_day: list[float]
+    p_leak: dict[str, list[float]]
+    """Same keys as Exposure.p_leak."""
+    median_days_to_leak: list[float | None] | None
+    """[fastest, slowest]; None when nobody can copy the weights."""
+    score: list[int]
+    bands: list[str]
+    """The bands of the two ends: different when the interval straddles a band cut."""
+    estimates: list[str]
+    """Answer keys given as estimates {low, high}, which widen the interval."""
+
+
 class Exposure(Value):
     rate_per_day: float
     """lambda = sum over sources of population x daily hazard."""
@@ -74,6 +93,7 @@ class Exposure(Value):
     """ln 2 / lambda; None when nobody can copy the weights (lambda = 0)."""
     score: int
     band: str
+    interval: Interval
     sources: list[SourceExposure]
     contributions: list[Contribution]
 

@@ -7,14 +7,17 @@ risk tool that silently under-reports is worse than one that refuses to start.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from riskcli.conditions import Condition, compile_condition, literal_comparisons
-from riskcli.errors import ConditionError, RulesError
+from riskcli.errors import ConditionError, ModelError, RulesError
 from riskcli.questionnaire import Questionnaire
 from riskcli.strict import (
     CrossCheckErrors,
@@ -24,6 +27,7 @@ from riskcli.strict import (
     check_placeholders,
     validate_document,
 )
+from riskcli.uncertainty import gamma_relative, lognormal_relative
 from riskcli.yamlio import load_yaml
 
 Mode = Literal["gated", "permissive_open", "fully_open"]
@@ -34,11 +38,91 @@ TEXT_FIELDS = ("p_horizon", "horizon_days", "median_days", "band", "score", "sev
 """Placeholders a recommendation text may use, e.g. "{p_horizon} by day {horizon_days}"."""
 
 
+class Curve(Strict):
+    """A multiplier that follows a numeric answer smoothly: no threshold where lambda jumps.
+
+    Between two points the multiplier is interpolated linearly in the logarithm of the answer
+    (a population of 40 sits a third of the way from 20 to 200 as 20 -> 60 does from 200 -> 600);
+    before the first point and after the last it stays at that point's multiplier.
+    """
+
+    answer: Identifier
+    """A whole-number or number question of the questionnaire."""
+    points: list[tuple[float, float]] = Field(min_length=2)
+    """[answer, multiplier] pairs, answers above 0 and increasing, multipliers above 0."""
+
+    @field_validator("points")
+    @classmethod
+    def _increasing(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        xs = [x for x, _ in points]
+        if any(x <= 0 for x in xs) or xs != sorted(set(xs)):
+            raise ValueError("curve points need answers above 0, strictly increasing")
+        if any(not 0 < m <= 1000 for _, m in points):
+            raise ValueError("curve multipliers must be above 0 and at most 1000")
+        return points
+
+    def at_logs(self, logs: Sequence[float]) -> list[float]:
+        """The multiplier at many answers given by their logarithms (the draws of an estimate):
+        the same interpolation as `at`, a segment at a time, with no per-value call."""
+        result = [self.points[0][1]] * len(logs)
+        knots = [(math.log(x), m) for x, m in self.points]
+        for (l0, m0), (l1, m1) in pairwise(knots):
+            slope = (m1 - m0) / (l1 - l0)
+            result = [m0 + slope * (v - l0) if l0 < v <= l1 else r
+                      for v, r in zip(logs, result, strict=True)]
+        last_log, last = knots[-1]
+        return [last if v > last_log else r for v, r in zip(logs, result, strict=True)]
+
+    def at(self, value: float) -> float:
+        points = self.points
+        if value <= points[0][0]:
+            return points[0][1]
+        for (x0, m0), (x1, m1) in pairwise(points):
+            if value <= x1:
+                t = (math.log(value) - math.log(x0)) / (math.log(x1) - math.log(x0))
+                return m0 + t * (m1 - m0)
+        return points[-1][1]
+
+
 class Effect(Strict):
     factor: Identifier
     """A factor declared under model.factors."""
-    multiply: float = Field(gt=0, le=1000)
+    multiply: float | None = Field(None, gt=0, le=1000)
     """Multiplier on the per-person daily hazard of every source the factor applies to."""
+    curve: Curve | None = None
+    """Instead of `multiply`: a multiplier that follows a numeric answer (see Curve)."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Effect:
+        if (self.multiply is None) == (self.curve is None):
+            raise ValueError("an effect has either `multiply` or `curve`, not both or neither")
+        return self
+
+    def multiplier(self, values: Mapping[str, Any]) -> float:
+        """The multiplier for these answers; a curve reads its answer's central value."""
+        if self.curve is None:
+            assert self.multiply is not None
+            return self.multiply
+        value = values.get(self.curve.answer)
+        if value is None:
+            raise ModelError(f"the curve on {self.factor} needs an answer to "
+                             f"{self.curve.answer}, which is not given")
+        return self.curve.at(float(value))
+
+    def summary(self) -> str:
+        """The effect as the catalogue prints it, without answers: 'x 5', or 'x 0.6 at 20
+        access_holders, rising smoothly to x 1 at 200'."""
+        if self.curve is None:
+            return f"x {self.multiply:g}"
+        steps = [f"x {m:g} at {x:g}" for x, m in self.curve.points]
+        return (f"curve on {self.curve.answer}: {', '.join(steps)} (log-linear between, flat "
+                "beyond)")
+
+    def describe(self, values: Mapping[str, Any]) -> str:
+        """'demand x 5', or 'population x 0.652 (curve on access_holders)'."""
+        if self.curve is None:
+            return f"{self.factor} x {self.multiplier(values):g}"
+        return f"{self.factor} x {self.multiplier(values):.3g} (curve on {self.curve.answer})"
 
 
 class Rule(Strict):
@@ -63,6 +147,46 @@ class Rule(Strict):
         return self._condition
 
 
+class GammaFit(Strict):
+    """The posterior of h0 given the precedents, as `riskcli calibrate` summarises it."""
+
+    shape: float = Field(gt=0)
+    """About the number of leaks in the evidence plus one half (a leak known only by a bound
+    counts for less)."""
+    rate: float = Field(gt=0)
+    """About the exposure in the evidence: person-days at the reference setting."""
+    leaks: int = Field(ge=0)
+    """Leaks in the evidence put down to this source: precedents that leaked where it held most
+    of the fitted rate."""
+    precedents: list[str] = Field(min_length=1)
+    """The precedent files (by name, without .yaml) in which this source could copy the weights:
+    the evidence the fit used."""
+
+
+class Spread(Strict):
+    """A stated 90% interval of h0, read as a lognormal, for a source with no fit."""
+
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Spread:
+        if not self.low < self.high:
+            raise ValueError("spread needs low < high")
+        return self
+
+
+class Uncertainty(Strict):
+    fit: GammaFit | None = None
+    spread: Spread | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Uncertainty:
+        if (self.fit is None) == (self.spread is None):
+            raise ValueError("uncertainty has either `fit` or `spread`, not both or neither")
+        return self
+
+
 class Source(Strict):
     id: Identifier
     title: str
@@ -71,8 +195,20 @@ class Source(Strict):
     when: str | bool | None = None
     """Condition for the source to exist at all (recipients only when weights leave)."""
     base_daily_hazard: float = Field(gt=0, lt=1)
-    """h0: chance per person per day of a leak at the reference setting (see calibration)."""
+    """h0: chance per person per day of a leak at the reference setting: the central value of
+    the fit below (`riskcli calibrate` writes both)."""
+    uncertainty: Uncertainty
+    """How far h0 may be from its central value: a fit to precedents, or a stated spread."""
     note: str = ""
+
+    @cached_property
+    def relative_hazards(self) -> tuple[float, ...]:
+        """h0's strata divided by its central value (see riskcli.uncertainty), drawn once."""
+        fit, spread = self.uncertainty.fit, self.uncertainty.spread
+        if fit is not None:
+            return gamma_relative(fit.shape, f"source:{self.id}")
+        assert spread is not None
+        return lognormal_relative(spread.low, spread.high, f"source:{self.id}")
     _condition: Condition | None = PrivateAttr(None)
 
     @property
@@ -124,6 +260,8 @@ KEY_TYPES: dict[str, str] = {
 
 class ExposureModel(Strict):
     report_days: list[int] = Field(min_length=1)
+    interval: float = Field(0.8, gt=0, lt=1)
+    """Default width of the intervals printed beside every figure (`--interval` overrides)."""
     sources: list[Source] = Field(min_length=1)
     factors: list[Factor] = Field(min_length=1)
     bands: list[BandThreshold] = Field(min_length=2)
@@ -170,16 +308,23 @@ class ConditionalText(Strict):
 class Outcome(Strict):
     mode: Mode
     hosted_only: bool = False
-    headline: str
+    headline: str | dict[str, str]
+    """One sentence, or one per band (every band of the model), so the words match the figures:
+    "viable" at a one-in-three chance of a leak would mislead."""
     reasons: list[str] = Field(min_length=1)
     extra_reasons: list[ConditionalText] = Field(default_factory=list)
     mitigations: list[MitigationSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> Outcome:
-        check_placeholders([self.headline, *self.reasons, *(e.text for e in self.extra_reasons)],
+        headlines = list(self.headline.values()) if isinstance(self.headline, dict) else [
+            self.headline]
+        check_placeholders([*headlines, *self.reasons, *(e.text for e in self.extra_reasons)],
                            TEXT_FIELDS)
         return self
+
+    def headline_for(self, band: str) -> str:
+        return self.headline[band] if isinstance(self.headline, dict) else self.headline
 
 
 class RecommendationPolicy(Strict):
@@ -287,6 +432,11 @@ class _CrossCheck:
                     extra.when, f"recommendation.{name}.extra_reasons[{index}]: when", path)
             self._owners(outcome.mitigations, f"recommendation.{name}.mitigations",
                          ("recommendation", name, "mitigations"))
+            if isinstance(outcome.headline, dict) and set(outcome.headline) != set(
+                    pack.model.band_names):
+                self.problem(f"recommendation.{name}.headline", ("recommendation", name,
+                             "headline"), "a headline per band names every band of the model "
+                             f"({', '.join(pack.model.band_names)}) and no other")
         for mode, option in pack.options.items():
             self._owners(option.obligations, f"options.{mode}.obligations",
                          ("options", mode, "obligations"))
@@ -322,6 +472,28 @@ class _CrossCheck:
             condition = self._compile(rule.when, f"{key}: when", (*path, "when"))
             if condition is not None:
                 rule._condition = condition
+                self._no_cliff(rule, key, path)
+            if rule.effect is not None and rule.effect.curve is not None:
+                self._numeric_answer(rule.effect.curve.answer, f"{key}: effect.curve.answer",
+                                     (*path, "effect", "curve", "answer"))
+
+    def _no_cliff(self, rule: Rule, key: str, path: tuple[Any, ...]) -> None:
+        """A multiplier switched on by a number makes lambda jump where the number crosses the
+        threshold (51 holders leaking twice as fast as 50): numbers move lambda through curves."""
+        if rule.effect is None or rule.effect.multiply is None:
+            return
+        numeric = sorted(name for name in rule.condition.names
+                         if self.q.by_id[name].type in ("int", "float"))
+        if numeric:
+            self.problem(f"{key}: when", (*path, "when"),
+                         f"a multiplier that switches on {', '.join(numeric)} makes the leak rate "
+                         "jump at the threshold; give the effect a `curve` over the answer, or "
+                         "make the rule a finding only")
+
+    def _numeric_answer(self, answer: str, key: str, path: tuple[Any, ...]) -> None:
+        question = self.q.by_id.get(answer)
+        if question is None or question.type not in ("int", "float"):
+            self.problem(key, path, f"{answer!r} is not a number question of the questionnaire")
 
     def _sources(self) -> None:
         for index, source in enumerate(self.pack.model.sources):

@@ -24,12 +24,15 @@ from riskcli.values import to_plain
 class Engine:
     questionnaire: Questionnaire
     rules: RulePack
+    interval: float | None = None
+    """Width of the printed intervals; None: the pack's `model.interval`."""
 
 
 def load_engine(questionnaire_path: Path | str | None = None,
-                rules_path: Path | str | None = None) -> Engine:
+                rules_path: Path | str | None = None, interval: float | None = None) -> Engine:
     questionnaire = load_questionnaire(questionnaire_path or default_questionnaire())
-    return Engine(questionnaire, load_rules(rules_path or default_rules(), questionnaire))
+    return Engine(questionnaire, load_rules(rules_path or default_rules(), questionnaire),
+                  interval)
 
 
 def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<answers>",
@@ -38,7 +41,7 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
     pack, q = engine.rules, engine.questionnaire
     try:
         fired = fired_rules(pack, values)
-        exposure = compute_exposure(pack, values, fired)
+        exposure = compute_exposure(pack, values, fired, engine.interval)
         options = compare_options(pack, values, exposure, fired)
         recommendation = recommend(pack, values, exposure, fired)
     except (ConditionError, ModelError) as exc:
@@ -52,7 +55,7 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
         exposure=exposure,
         options=options,
         recommendation=recommendation,
-        findings=findings_from(fired),
+        findings=findings_from(fired, values),
     )
 
 

@@ -46,6 +46,20 @@ RulesOpt = Annotated[
 ]
 
 
+def _interval_level(value: float | None) -> float | None:
+    if value is not None and not 0.5 <= value <= 0.99:
+        raise typer.BadParameter(f"expected a level between 0.5 and 0.99, e.g. 0.9; got {value:g}")
+    return value
+
+
+IntervalOpt = Annotated[
+    float | None,
+    typer.Option("--interval", metavar="<level>", show_default=False, callback=_interval_level,
+                 help="Width of the interval beside every figure, e.g. 0.9 (default: the "
+                      "pack's, 0.8)."),
+]
+
+
 class OutputFormat(StrEnum):
     """`--format` of the commands that print a result: for a person, or for a program."""
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from riskcli.cli.common import QuestionnaireOpt, RulesOpt, UsageError, writing
+from riskcli.cli.common import IntervalOpt, QuestionnaireOpt, RulesOpt, UsageError, writing
 from riskcli.errors import OutputFileError, Problem
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def report(
     templates: Annotated[Path | None, typer.Option(
         "--templates", help="Template folder (default: the bundled report_templates).",
         show_default=False)] = None,
+    interval: IntervalOpt = None,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -57,7 +58,7 @@ def report(
     check_output_path(out, "a file name for the record")
     _refuse_overwriting_an_input(out, [answers, questionnaire, rules])
     template_set = load_templates(templates or default_templates())
-    engine = load_engine(questionnaire, rules)
+    engine = load_engine(questionnaire, rules, interval)
     result = score_file(engine, answers)
     # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then vanishes.
     bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)

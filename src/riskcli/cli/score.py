@@ -13,6 +13,7 @@ import typer
 
 from riskcli.cli.common import (
     INPUT_ERROR,
+    IntervalOpt,
     OutputFormat,
     QuestionnaireOpt,
     RulesOpt,
@@ -54,6 +55,7 @@ def score(
     paths: Annotated[list[Path], typer.Argument(help="Answers files or folders of them.")],
     output: TextOrJsonOpt = OutputFormat.text,
     fail_at: FailAtOpt = None,
+    interval: IntervalOpt = None,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -67,7 +69,7 @@ def score(
     from riskcli.progress import for_files
     from riskcli.scoring import load_engine
 
-    engine = load_engine(questionnaire, rules)
+    engine = load_engine(questionnaire, rules, interval)
     bands = engine.rules.model.band_names
     if fail_at is not None and fail_at not in bands:
         raise usage_error(_not_a_band(fail_at, engine.rules), "'--fail-at'")

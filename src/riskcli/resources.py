@@ -12,7 +12,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def content_dir(kind: str) -> Path:
-    """`kind` is one of questionnaires, rules, report_templates."""
+    """`kind` is one of questionnaires, rules, report_templates, precedents."""
     installed = _PACKAGE / "data" / kind
     if installed.is_dir():
         return installed
@@ -29,3 +29,7 @@ def default_rules() -> Path:
 
 def default_templates() -> Path:
     return content_dir("report_templates")
+
+
+def default_precedents() -> Path:
+    return content_dir("precedents")

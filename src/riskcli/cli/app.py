@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from riskcli.cli.assess import assess
+from riskcli.cli.calibrate import calibrate
 from riskcli.cli.common import INTERRUPTED, reports_errors, set_debugging
 from riskcli.cli.diff import diff
 from riskcli.cli.init import init
@@ -35,7 +36,7 @@ app = typer.Typer(
 )
 
 # In the order `riskcli --help` lists them.
-COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report]
+COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, calibrate]
 
 for command in COMMANDS:
     app.command(command.__name__)(reports_errors(command))

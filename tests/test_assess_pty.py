@@ -12,7 +12,7 @@ import yaml
 from assess_helpers import asked, spawn_riskcli, typed
 
 from riskcli.questionnaire import Question
-from riskcli.values import coerce
+from riskcli.values import coerce, to_plain
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -27,8 +27,7 @@ def on_disk(path: Path) -> dict[str, Any]:
 
 
 def as_saved(question: Question, value: Any) -> Any:
-    checked = coerce(question, value)
-    return checked.isoformat() if hasattr(checked, "isoformat") else checked
+    return to_plain(coerce(question, value))
 
 
 @pytest.fixture

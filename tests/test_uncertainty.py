@@ -122,5 +122,5 @@ def test_the_same_file_scores_to_the_same_bytes_in_separate_processes(tmp_path):
                               env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
-    assert json.loads(outputs[0])["results"][0]["exposure"]["interval"]["estimates"] == [
-        "access_holders"]
+    assert "access_holders" in json.loads(outputs[0])["results"][0]["exposure"]["interval"][
+        "estimates"]

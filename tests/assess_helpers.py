@@ -54,7 +54,10 @@ def spawn_riskcli(*args: str, cwd: Path, env: Mapping[str, str]) -> Any:
     """
     import pexpect  # the test extra; the modules that spawn importorskip it first
 
-    child = pexpect.spawn(sys.executable, ["-m", "riskcli", *args], cwd=cwd, env=dict(env),
+    # COLUMNS and LINES override the screen's size for rich; pytest-xdist workers inherit a
+    # COLUMNS, which wrapped prompts at 80 columns under `-n auto` only.
+    screen_env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+    child = pexpect.spawn(sys.executable, ["-m", "riskcli", *args], cwd=cwd, env=screen_env,
                           encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200),
                           preexec_fn=default_sigint)
     child.logfile_read = io.StringIO()

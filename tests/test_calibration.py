@@ -4,6 +4,7 @@ a fresh fit on the shipped precedents gives."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,43 @@ def test_a_hand_edited_base_hazard_fails_the_check(tmp_path):
     problems = check(engine.rules, calibrate(engine, SHIPPED))
     assert any(p.startswith("recipients: base_daily_hazard") for p in problems)
     assert math.isfinite(engine.rules.model.sources[0].base_daily_hazard)
+
+
+def test_calibrate_prints_the_fit_and_every_precedent(runner):
+    from riskcli.cli.app import app
+
+    result = runner.invoke(app, ["calibrate", "--check"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for fit in CALIBRATION.fits:
+        assert f"  {fit.source}" in out
+    for row in CALIBRATION.rows:
+        assert f"  {row.name}" in out and row.outcome in out
+    assert "check: the pack's recorded calibration matches a fresh fit" in out
+
+
+def test_calibrate_check_fails_on_a_hand_edited_pack_and_says_why(runner, tmp_path):
+    from riskcli.cli.app import app
+    from riskcli.resources import default_rules
+
+    text = default_rules().read_text()
+    path = tmp_path / "rules.yaml"
+    edited = re.sub(r"base_daily_hazard: [0-9.e+-]+", "base_daily_hazard: 1.0e-05", text, count=1)
+    assert edited != text
+    path.write_text(edited)
+    result = runner.invoke(app, ["calibrate", "--check", "--rules", str(path)])
+    assert result.exit_code == 1
+    assert "calibrate --check: recipients: base_daily_hazard is 1e-05; a fresh fit gives" in (
+        result.stderr)
+
+
+def test_calibrate_json_carries_the_fit_and_the_rows(runner):
+    import json
+
+    from riskcli.cli.app import app
+
+    result = runner.invoke(app, ["calibrate", "--format", "json"])
+    document = json.loads(result.stdout)
+    assert [f["source"] for f in document["fits"]] == [f.source for f in CALIBRATION.fits]
+    assert len(document["rows"]) == len(CALIBRATION.rows)
+    assert document["check"] is None

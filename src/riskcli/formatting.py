@@ -47,8 +47,9 @@ def text_summary(result: ScoreResult, keys: Keys) -> str:
     lines += [textwrap.fill(reason, WIDTH, initial_indent="    - ", subsequent_indent="      ")
               for reason in r.reasons]
     if e.interval.estimates:
-        lines.append(f"  estimates        {', '.join(e.interval.estimates)} (given as ranges; "
-                     "they widen the intervals)")
+        lines.append(textwrap.fill(
+            f"{', '.join(e.interval.estimates)} (given as ranges; they widen the intervals)",
+            WIDTH, initial_indent="  estimates        ", subsequent_indent=" " * 19))
     if e.contributions:
         lines.append("  top drivers (rule, factor x multiplier, median to leak without it)")
         for c in e.contributions[:TOP_CONTRIBUTIONS]:

@@ -19,15 +19,14 @@ import math
 import random
 from collections.abc import Sequence
 from functools import cache
-from statistics import NormalDist
 
 DRAWS = 256
 """Strata per uncertain quantity. With one uncertain quantity the interval ends are exact to the
 stratum (1/256 in probability); with several, the Latin hypercube keeps the sampling error of an
 80% interval's ends to a few percent of lambda (figures print to two significant digits)."""
 
-GAMMA_SAMPLE = 8192
-"""Gamma variates drawn once per (shape) to read the strata's quantiles from."""
+GAMMA_SAMPLE = 4096
+"""Gamma variates drawn once per shape to read the strata's quantiles from: sixteen a stratum."""
 
 
 def stratum_centres(n: int = DRAWS) -> list[float]:
@@ -59,8 +58,11 @@ def gamma_relative(shape: float, name: str, n: int = DRAWS) -> tuple[float, ...]
 def lognormal_relative(low: float, high: float, name: str, n: int = DRAWS) -> tuple[float, ...]:
     """Strata of a lognormal whose 90% interval is [low, high], divided by its median
     (riskquant's reading of a low/high estimate)."""
-    sigma = (math.log(high) - math.log(low)) / (2 * NormalDist().inv_cdf(0.95))
-    strata = [math.exp(sigma * NormalDist().inv_cdf(u)) for u in stratum_centres(n)]
+    from statistics import NormalDist  # statistics imports decimal and fractions: only here
+
+    normal = NormalDist()
+    sigma = (math.log(high) - math.log(low)) / (2 * normal.inv_cdf(0.95))
+    strata = [math.exp(sigma * normal.inv_cdf(u)) for u in stratum_centres(n)]
     return tuple(_pair(strata, name))
 
 

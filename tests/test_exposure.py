@@ -149,7 +149,8 @@ def test_leak_probability_is_accurate_for_tiny_rates():
     ("changes", "mode", "hosted"),
     [
         pytest.param({}, "permissive_open", False, id="llama-pivot"),
-        pytest.param({"misuse_severity_if_public": "severe"}, "gated", True, id="severe-hosted"),
+        pytest.param({"misuse_severity_if_public": "severe"}, "gated_hosted", True,
+                     id="severe-hosted"),
         pytest.param({"access_holders": 30, "access_organizations": 3,
                       "vetting": "identity_verified_contract", "legal_terms": "signed_agreement",
                       "public_demand": "moderate", "horizon_days": 90},
@@ -168,10 +169,38 @@ def test_llama_1_recommendation_is_flagged_as_differing_from_the_gated_intent(en
     assert recommendation.intended_mode == "gated" and recommendation.differs_from_intended
 
 
-def test_all_three_modes_are_compared(engine, llama1_answers):
+def test_every_option_is_assessed_as_itself(engine, llama1_answers):
     options = score_with(engine, llama1_answers).options
-    assert [o.mode for o in options] == ["gated", "permissive_open", "fully_open"]
-    gated, permissive, fully = options
+    assert [o.mode for o in options] == ["gated", "gated_hosted", "permissive_open", "fully_open"]
+    gated, hosted, permissive, fully = options
     assert gated.p_leak_horizon is not None and not gated.weights_public
+    assert hosted.p_leak_horizon is not None and hosted.p_leak_horizon < gated.p_leak_horizon
     assert permissive.weights_public and fully.weights_public and permissive.p_leak_horizon is None
-    assert gated.obligations and permissive.obligations and fully.obligations
+    assert permissive.band == "moderate"  # harm if public: moderate severity, no open equivalent
+    assert all(o.obligations and o.band for o in options)
+    assert "vetting-affiliation-only" in gated.findings
+    assert "vetting-affiliation-only" not in hosted.findings + permissive.findings
+
+
+def test_a_hosted_recommendation_differs_from_a_plan_to_hand_out_weights(engine,
+                                                                           llama1_answers):
+    """Severe misuse: keep the weights hosted. That is a change of plan, and its obligations are
+    the hosted option's own (nothing about fingerprinting recipients' copies)."""
+    result = score_with(engine, llama1_answers, misuse_severity_if_public="severe")
+    recommendation = result.recommendation
+    assert recommendation.mode == "gated_hosted" and recommendation.plan_mode == "gated"
+    assert recommendation.differs_from_intended
+    hosted = next(o for o in result.options if o.mode == "gated_hosted")
+    assert hosted.recommended and hosted.band == "low"
+    texts = " ".join(m.text for m in recommendation.mitigations).lower()
+    assert "fingerprint" not in texts
+
+
+def test_llama_2_judges_its_own_permissive_release_not_the_gate(engine, examples_dir):
+    result = score_file(engine, examples_dir / "llama-2-2023.yaml")
+    assert result.decision.mode == "permissive_open" and result.decision.status == "proposed"
+    permissive = next(o for o in result.options if o.mode == "permissive_open")
+    assert permissive.band == "low"
+    assert all(f.severity in ("info", "low", "medium") for f in result.findings)
+    assert not {"research-applicant-population", "vetting-self-attested"} & {
+        f.rule_id for f in result.findings}

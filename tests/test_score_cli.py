@@ -24,7 +24,8 @@ def test_one_file_prints_a_summary_a_lead_can_read(runner, examples_dir):
     assert result.exit_code == 0
     out = result.stdout
     for expected in ("CRITICAL", "score 100/100", "median to leak", "Release permissively",
-                     "differs from the intended mode: gated", "demand-extreme"):
+                     "differs from the plan: gated", "demand-extreme",
+                     "proposed: gated is under consideration; recommended: permissive_open"):
         assert expected in out
     assert re.search(r"median to leak   1\.\d days \(80%: 0\.\d–\d\.\d days\)", out)
     assert re.search(r"P\(leak by 7d\)    \d\d%  \(80%: \d\d% to >99%\)", out)
@@ -34,7 +35,7 @@ def test_a_folder_prints_one_row_per_file_in_sorted_order(runner, examples_dir):
     result = runner.invoke(app, ["score", str(examples_dir)])
     assert result.exit_code == 0
     rows = result.stdout.strip().splitlines()
-    assert rows[0].startswith("band")
+    assert rows[0].startswith("considered")
     files = [row.split()[-1] for row in rows[1:]]
     assert files == sorted(str(p) for p in examples_dir.glob("*.yaml"))
 
@@ -53,7 +54,10 @@ def test_json_is_one_document_with_every_promised_field(runner, examples_dir):
     assert set(exposure["p_leak"]) == {"7", "30", "90", "365", "horizon"}
     for key in ("median_days_to_leak", "score", "band", "contributions"):
         assert key in exposure
-    assert [o["mode"] for o in first["options"]] == ["gated", "permissive_open", "fully_open"]
+    assert [o["mode"] for o in first["options"]] == ["gated", "gated_hosted", "permissive_open",
+                                                     "fully_open"]
+    assert first["decision"] == {"status": "proposed", "mode": "gated", "approved_by": None,
+                                 "approved_on": None, "accepted_risks": []}
     assert first["recommendation"]["mode"] == "permissive_open"
     assert first["recommendation"]["reasons"]
     finding = first["findings"][0]
@@ -105,6 +109,8 @@ def colour_pack(tmp_path):
         rename = dict(zip([band["band"] for band in bands], COLOURS, strict=True))
         for band in bands:
             band["band"] = rename[band["band"]]
+        for line in data["public_harm"]:
+            line["band"] = rename[line["band"]]
         _rename_band_keys(data, rename)
 
     return _custom_pack(tmp_path, colour_the_bands)
@@ -129,13 +135,16 @@ def test_fail_at_takes_the_band_names_of_the_loaded_pack(
 ):
     path = examples_dir / f"{example}.yaml"
     _, doc = _json(runner, "--rules", colour_pack, path)
-    band = doc["results"][0]["exposure"]["band"]
+    result_doc = doc["results"][0]
+    considered = result_doc["decision"]["mode"]
+    band = next(o["band"] for o in result_doc["options"] if o["mode"] == considered)
     above = COLOURS[COLOURS.index(band) + 1:]
     for fail_at, code in [(band, 1), (COLOURS[0], 1), *[(name, 0) for name in above]]:
         result = runner.invoke(app, ["score", "--rules", str(colour_pack), "--fail-at", fail_at,
                                      str(path)])
         assert (fail_at, result.exit_code) == (fail_at, code), result.output
-        assert result.stderr == ""
+        expected = f"{path}: gate: {considered} is {band}, at or above --fail-at {fail_at}\n"
+        assert result.stderr == (expected if code else "")
 
 
 @pytest.mark.parametrize(

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from riskcli.decision import DecisionBlock, read_decision
 from riskcli.errors import AnswersError, Problem
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Questionnaire
 from riskcli.values import AnswerValueError, coerce, to_plain
 from riskcli.yamlio import dump_yaml, line_of, load_yaml, parse_yaml, read_bytes
 
-_TOP_KEYS = ("questionnaire", "answers")
+_TOP_KEYS = ("questionnaire", "answers", "decision")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Answers:
     path: str
     values: dict[str, Any]
     sha256: str
+    decision: DecisionBlock | None = None
+    """The decision block, checked on its own; scoring checks what it names against the pack."""
 
 
 def load_answers(path: Path | str, questionnaire: Questionnaire) -> Answers:
@@ -58,10 +61,15 @@ def load_partial_answers(path: Path | str, questionnaire: Questionnaire) -> dict
 
 def answers_from_bytes(raw: bytes, name: str, questionnaire: Questionnaire) -> Answers:
     """Check answers that did not come from a file on disk (e.g. `git show REV:path`)."""
-    values, problems = check_answers(parse_yaml(raw, name), questionnaire, name)
+    data = parse_yaml(raw, name)
+    values, problems = check_answers(data, questionnaire, name)
+    try:
+        decision = read_decision(data, name)
+    except AnswersError as exc:
+        problems, decision = [*problems, *exc.problems], None
     if problems:
         raise AnswersError(problems)
-    return Answers(name, values, hashlib.sha256(raw).hexdigest())
+    return Answers(name, values, hashlib.sha256(raw).hexdigest(), decision)
 
 
 def check_answers(

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from riskcli.errors import ModelError
+from riskcli.errors import ConditionError, ModelError
 from riskcli.results import Contribution, Exposure, Interval, SourceExposure
 from riskcli.rulepack import Rule, RulePack, Source
 from riskcli.uncertainty import DRAWS, central_interval, log_uniform_logs, log_uniform_unit
@@ -38,8 +38,21 @@ def median_days(rate_per_day: float) -> float | None:
     return math.log(2) / rate_per_day if rate_per_day > 0 else None
 
 
-def fired_rules(pack: RulePack, values: Mapping[str, Any]) -> list[Rule]:
-    return [rule for rule in pack.rules if rule.condition.evaluate(values)]
+def fired_rules(pack: RulePack, values: Mapping[str, Any], *,
+                derived: bool = False) -> list[Rule]:
+    """The rules whose condition holds. For `derived` answers (the hosted variant, which drops
+    the recipients' answers), a condition that cannot be judged without a dropped answer does
+    not fire; for answers as given it is an error the scorer reports."""
+    if not derived:
+        return [rule for rule in pack.rules if rule.condition.evaluate(values)]
+    return [rule for rule in pack.rules if _holds(rule, values)]
+
+
+def _holds(rule: Rule, values: Mapping[str, Any]) -> bool:
+    try:
+        return rule.condition.evaluate(values)
+    except ConditionError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from riskcli.exposure import median_days
-from riskcli.results import ScoreResult
+from riskcli.results import OptionAssessment, ScoreResult
 from riskcli.rulepack import Keys
 from riskcli.wording import (
     band_words,
@@ -28,28 +28,33 @@ WIDTH = 96
 
 
 def text_summary(result: ScoreResult, keys: Keys) -> str:
-    """The compact block a lead reads: band, odds, recommendation, what drives the number. Every
-    figure carries its interval."""
+    """The compact block a lead reads: the decision's status, every option with its band, the
+    exposure as answered with intervals, the recommendation with the obligations it names, and
+    what drives the number."""
     e, r = result.exposure, result.recommendation
     level = level_words(e.interval.level)
     low_band, high_band = e.interval.bands
     low_score, high_score = e.interval.score
     lines = [
         f"{result.file}: {result.answers.get(keys.model_name, '')}",
-        f"  gated exposure   {band_words(e.band.upper(), low_band, high_band)}  "
+        *_status_rows(result),
+        *_option_rows(result),
+        f"  {_exposure_label(result):<16} {band_words(e.band.upper(), low_band, high_band)}  "
         f"score {e.score}/100 ({level}: {_span(low_score, high_score)})",
         *_p_rows(result, level),
         f"  median to leak   {days_text(e.median_days_to_leak)}" + _median_interval(result, level),
-        f"  recommendation   {r.headline}",
+        _wrapped(f"{r.mode}: {r.headline}", "  recommendation   ", " " * 19),
     ]
     if r.differs_from_intended:
-        lines.append(f"                   (differs from the intended mode: {r.intended_mode})")
-    lines += [textwrap.fill(reason, WIDTH, initial_indent="    - ", subsequent_indent="      ")
-              for reason in r.reasons]
+        lines.append(f"                   (differs from the plan: {r.plan_mode})")
+    lines += [_wrapped(reason, "    - ", "      ") for reason in r.reasons]
+    if r.mitigations:
+        lines.append("  obligations      (owner in brackets)")
+        lines += [_wrapped(f"{m.text} [{m.owner}]", "    - ", "      ") for m in r.mitigations]
     if e.interval.estimates:
-        lines.append(textwrap.fill(
+        lines.append(_wrapped(
             f"{', '.join(e.interval.estimates)} (given as ranges; they widen the intervals)",
-            WIDTH, initial_indent="  estimates        ", subsequent_indent=" " * 19))
+            "  estimates        ", " " * 19))
     if e.contributions:
         lines.append("  top drivers (rule, factor x multiplier, median to leak without it)")
         for c in e.contributions[:TOP_CONTRIBUTIONS]:
@@ -57,6 +62,53 @@ def text_summary(result: ScoreResult, keys: Keys) -> str:
             lines.append(f"    {c.rule_id:<28} {c.factor + ' x' + format(c.multiplier, '.3g'):<24} "
                          f"{without}")
     return "\n".join(lines)
+
+
+def _wrapped(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest)
+
+
+def _status_rows(result: ScoreResult) -> list[str]:
+    d = result.decision
+    if d.status == "decided":
+        rows = [f"  status           decided: {d.mode}, approved by {d.approved_by} on "
+                f"{d.approved_on}"]
+    else:
+        rows = [f"  status           proposed: {d.mode} is under consideration; recommended: "
+                f"{result.recommendation.mode}"]
+    rows += [_wrapped(f"{risk.finding} [{risk.owner}, until {risk.expires}]: {risk.reason}",
+                      "  accepted risk    ", " " * 19) for risk in d.accepted_risks]
+    return rows
+
+
+def _option_rows(result: ScoreResult) -> list[str]:
+    """Every option on one line: its band and what the band measures, the one under
+    consideration and the recommended one marked."""
+    rows = []
+    for index, option in enumerate(result.options):
+        considered = option.mode == result.decision.mode
+        mark = {(True, True): "considered+rec", (True, False): "considered",
+                (False, True): "recommended"}.get((considered, option.recommended), "")
+        label = "options" if index == 0 else ""
+        band = (option.band or "n/a").upper()
+        rows.append(f"  {label:<16} {mark:<15}{option.mode:<16} {band:<9} {_brief(option)}")
+    return rows
+
+
+def _brief(option: OptionAssessment) -> str:
+    if option.weights == "public":
+        return f"public from day 0; misuse {option.misuse_severity}"
+    if option.p_leak_horizon is None:
+        return "not assessed (no recipients answered)"
+    return (f"P(horizon) {percent(option.p_leak_horizon)}, median "
+            f"{_days(option.median_days_to_leak)}")
+
+
+def _exposure_label(result: ScoreResult) -> str:
+    hosted = next((o for o in result.options if o.weights == "hosted"), None)
+    answered_hosted = hosted is not None and hosted.p_leak_horizon == result.exposure.p_leak[
+        "horizon"] and not any(o.weights == "downloaded" and o.assessed for o in result.options)
+    return "hosted exposure" if answered_hosted else "gated exposure"
 
 
 def _span(low: int, high: int) -> str:
@@ -85,18 +137,21 @@ def _median_interval(result: ScoreResult, level: str) -> str:
     return f" ({level}: {days_range(span[0], span[1])})"
 
 
-TABLE_HEADER = (f"{'band':<9} {'score':>5} {'P(horizon)':>10} {'interval':>9} {'median':>12}  "
-                f"{'recommend':<16} file")
+TABLE_HEADER = (f"{'considered':<16} {'band':<9} {'recommended':<16} {'P(leak)':>8} "
+                f"{'interval':>12} {'median':>11}  file")
+"""P(leak) and median are the gated exposure as answered; band is the considered option's."""
 
 
 def table_row(res: ScoreResult) -> str:
-    """One line per file when scoring many, so a folder reads at a glance."""
-    e = res.exposure
-    median = _days(e.median_days_to_leak)
-    mode = res.recommendation.mode + (" (hosted)" if res.recommendation.hosted_only else "")
+    """One line per file when scoring many, so a folder reads at a glance: the option under
+    consideration with its band, the recommendation (starred when it differs), the exposure."""
+    e, r = res.exposure, res.recommendation
+    considered = next(o for o in res.options if o.mode == res.decision.mode)
+    recommended = r.mode + ("*" if r.mode != res.decision.mode else "")
     low, high = e.interval.p_leak["horizon"]
-    return (f"{e.band:<9} {e.score:>5} {percent(e.p_leak['horizon']):>10} "
-            f"{percent_range(low, high):>9} {median:>12}  {mode:<16} {res.file}")
+    return (f"{considered.mode:<16} {considered.band or 'n/a':<9} {recommended:<16} "
+            f"{percent(e.p_leak['horizon']):>8} {percent_range(low, high):>12} "
+            f"{_days(e.median_days_to_leak):>11}  {res.file}")
 
 
 def json_result(result: ScoreResult) -> str:
@@ -136,14 +191,12 @@ class ScoreOutput:
     def __init__(self, as_json: bool, keys: Keys):
         self.as_json = as_json
         self.keys = keys
-        self.bands: list[str] = []
         self._parts: list[str] = []
         self._first: ScoreResult | None = None
 
     def add(self, result: ScoreResult) -> None:
         if self._first is None:
             self._first = result
-        self.bands.append(result.exposure.band)
         self._parts.append(_nested(json_result(result)) if self.as_json else table_row(result))
 
     def chunks(self, version: str) -> Iterator[str]:

@@ -110,32 +110,74 @@ class Finding(Value):
 
 
 class OptionAssessment(Value):
-    """One of the three distribution modes, as the record's side-by-side table shows it."""
+    """One distribution option assessed as itself, as the record's side-by-side table shows it.
+
+    A gated option is banded by its own leak exposure (the hosted one from the same answers, with
+    the weights kept on your servers); an option with public weights by the harm if public."""
 
     mode: str
     label: str
+    weights: str
+    """downloaded, hosted or public."""
     weights_public: bool
+    assessed: bool
+    """False when the answers cannot assess it (downloads, when the answers describe hosted
+    access and give no recipients)."""
     p_leak_horizon: float | None
-    """Gated only: P(leak by the horizon); open modes are public by design (None)."""
+    """Gated options: P(leak by the horizon); public weights: None."""
+    p_leak_interval: list[float] | None
+    median_days_to_leak: float | None
     band: str | None
+    """Its band: leak exposure for gated options, harm if public for the others."""
     exposure: str
-    """One-line summary of exposure for this mode."""
+    """One-line summary of what the band measures for this option."""
     misuse_severity: str
     public_weights_acceptable: bool
     kept: list[str]
     given_up: list[str]
     obligations: list[Mitigation]
+    findings: list[str]
+    """Ids of the fired rules that concern this option."""
+    plan: bool
+    """The option the answers plan: the intended mode, with the weights as answered."""
+    recommended: bool
 
 
 class Recommendation(Value):
     mode: str
+    """The option recommended (an id of the pack's options)."""
     hosted_only: bool
     """Gated, but weights must stay on your servers: downloadable gating is no perimeter here."""
     intended_mode: str
+    """The intended-mode answer, as given."""
+    plan_mode: str
+    """The option the answers plan (the intended mode with the weights as answered)."""
     differs_from_intended: bool
+    """The recommendation is not the planned option (a hosted recommendation differs from a
+    plan to hand out the weights)."""
     headline: str
     reasons: list[str]
     mitigations: list[Mitigation]
+
+
+class AcceptedRisk(Value):
+    finding: str
+    reason: str
+    owner: str
+    expires: str
+    """ISO date after which the acceptance no longer holds."""
+
+
+class Decision(Value):
+    """The decision block of an answers file: what was chosen, by whom, which risks accepted."""
+
+    status: str
+    """proposed (no mode decided yet) or decided."""
+    mode: str
+    """The option under consideration: the decided one, else the plan."""
+    approved_by: str | None
+    approved_on: str | None
+    accepted_risks: list[AcceptedRisk]
 
 
 class ScoreResult(Value):
@@ -148,4 +190,6 @@ class ScoreResult(Value):
     exposure: Exposure
     options: list[OptionAssessment]
     recommendation: Recommendation
+    decision: Decision
     findings: list[Finding]
+    """The fired rules that concern the option under consideration (decision.mode)."""

@@ -30,8 +30,10 @@ from riskcli.strict import (
 from riskcli.uncertainty import gamma_relative, lognormal_relative
 from riskcli.yamlio import load_yaml
 
-Mode = Literal["gated", "permissive_open", "fully_open"]
-MODES: tuple[Mode, ...] = ("gated", "permissive_open", "fully_open")
+Weights = Literal["downloaded", "hosted", "public"]
+"""Where the weights are under a mode: handed to recipients, kept on your servers, or public."""
+DIFFERS = "differs-from-recommendation"
+"""The finding id an accepted risk names to say why the decision differs from the advice."""
 RULE_ID = r"^[a-z][a-z0-9-]*$"
 
 TEXT_FIELDS = ("p_horizon", "horizon_days", "median_days", "band", "score", "severity")
@@ -134,6 +136,9 @@ class Rule(Strict):
     """None: a finding only, which moves no number."""
     severity: Identifier
     """One of the pack's `severities`."""
+    modes: list[Identifier] | None = None
+    """The options (ids under `options`) this finding concerns; every option when absent. A
+    finding about vetting recipients says nothing about a release whose weights are public."""
     rationale: str
     """Why, citing the failure pattern. Printed in the record and by `riskcli lint`."""
     mitigation: str
@@ -306,8 +311,9 @@ class ConditionalText(Strict):
 
 
 class Outcome(Strict):
-    mode: Mode
-    hosted_only: bool = False
+    mode: Identifier
+    """The option recommended (an id under `options`). A gated outcome recommends the gated
+    option whose weights match the answers (downloaded or hosted)."""
     headline: str | dict[str, str]
     """One sentence, or one per band (every band of the model), so the words match the figures:
     "viable" at a one-in-three chance of a leak would mislead."""
@@ -347,9 +353,27 @@ class RecommendationPolicy(Strict):
 
 class OptionSpec(Strict):
     label: str
+    weights: Weights
+    """How the option is assessed: downloaded and hosted by their own leak exposure (hosted from
+    the same answers, with the weights kept on your servers), public by the harm if public."""
+    intended: Identifier
+    """The intended-mode answer that plans this option (with `weights`, for gated ones)."""
     kept: list[str]
     given_up: list[str]
     obligations: list[MitigationSpec]
+
+
+class HarmBand(Strict):
+    """One line of the table that bands an option whose weights are public by design: the first
+    whose `when` holds gives the band. Exposure is not the question there; harm is."""
+
+    when: str | bool
+    band: Identifier
+    _condition: Condition = PrivateAttr()
+
+    @property
+    def condition(self) -> Condition:
+        return self._condition
 
 
 class RulePack(Strict):
@@ -369,16 +393,30 @@ class RulePack(Strict):
     keys: Keys
     model: ExposureModel
     recommendation: RecommendationPolicy
-    options: dict[Mode, OptionSpec]
+    options: dict[Identifier, OptionSpec]
+    """The options compared side by side, in table order."""
+    public_harm: list[HarmBand] = Field(min_length=1)
+    """How an option with public weights is banded; the last line should be `when: true`."""
     rules: list[Rule]
 
     @field_validator("options")
     @classmethod
-    def _every_mode(cls, options: dict[Mode, OptionSpec]) -> dict[Mode, OptionSpec]:
-        missing = [m for m in MODES if m not in options]
+    def _every_kind(cls, options: dict[str, OptionSpec]) -> dict[str, OptionSpec]:
+        kinds = {spec.weights for spec in options.values()}
+        missing = [kind for kind in ("downloaded", "hosted", "public") if kind not in kinds]
         if missing:
-            raise ValueError(f"must describe every mode; missing {', '.join(missing)}")
+            raise ValueError(f"needs an option for every kind of weights; none is "
+                             f"{', '.join(missing)}")
         return options
+
+    def option_for(self, intended: str, downloads: bool) -> str | None:
+        """The option an intended mode plans, given whether the weights leave the premises."""
+        candidates = [mode for mode, spec in self.options.items() if spec.intended == intended]
+        for mode in candidates:
+            weights = self.options[mode].weights
+            if weights == "public" or (weights == "downloaded") == downloads:
+                return mode
+        return candidates[0] if candidates else None
 
     @cached_property
     def factor(self) -> dict[str, Factor]:
@@ -437,9 +475,28 @@ class _CrossCheck:
                 self.problem(f"recommendation.{name}.headline", ("recommendation", name,
                              "headline"), "a headline per band names every band of the model "
                              f"({', '.join(pack.model.band_names)}) and no other")
+        for name in ("pivot", "hosted", "gated"):
+            outcome = getattr(policy, name)
+            if outcome.mode not in pack.options:
+                self.problem(f"recommendation.{name}.mode", ("recommendation", name, "mode"),
+                             _unknown_option(outcome.mode, pack))
+        intended = self.q.by_id.get(pack.keys.intended_mode)
         for mode, option in pack.options.items():
             self._owners(option.obligations, f"options.{mode}.obligations",
                          ("options", mode, "obligations"))
+            if intended is not None and option.intended not in intended.choice_values:
+                self.problem(f"options.{mode}.intended", ("options", mode, "intended"),
+                             f"{option.intended!r} is not a choice of {intended.id} "
+                             f"({', '.join(intended.choice_values)})")
+        for index, line in enumerate(pack.public_harm):
+            path = ("public_harm", index)
+            condition = self._compile(line.when, f"public_harm[{index}]: when", (*path, "when"))
+            if condition is not None:
+                line._condition = condition
+            if line.band not in pack.model.band_names:
+                self.problem(f"public_harm[{index}]: band", (*path, "band"),
+                             f"{line.band!r} is not a band of the model "
+                             f"({', '.join(pack.model.band_names)})")
         return self.found
 
     def _keys(self) -> None:
@@ -469,6 +526,9 @@ class _CrossCheck:
                              f"({', '.join(pack.severities)})")
             if rule.owner not in pack.owners:
                 self.problem(f"{key}: owner", (*path, "owner"), _undeclared_owner(rule.owner, pack))
+            for mode in rule.modes or []:
+                if mode not in pack.options:
+                    self.problem(f"{key}: modes", (*path, "modes"), _unknown_option(mode, pack))
             condition = self._compile(rule.when, f"{key}: when", (*path, "when"))
             if condition is not None:
                 rule._condition = condition
@@ -525,6 +585,10 @@ class _CrossCheck:
                              f"of its choices ({', '.join(question.choice_values)}); the rule "
                              "could never fire")
         return condition
+
+
+def _unknown_option(mode: str, pack: RulePack) -> str:
+    return f"{mode!r} is not an option of the pack ({', '.join(pack.options)})"
 
 
 def _undeclared_owner(owner: str, pack: RulePack) -> str:

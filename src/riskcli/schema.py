@@ -46,8 +46,31 @@ def answers_schema(questionnaire: Questionnaire) -> dict[str, Any]:
                 "required": required,
                 "properties": {q.id: question_schema(q) for q in questionnaire.questions},
             },
+            "decision": DECISION,
         },
     }
+
+
+_DATE = _SCALARS["date"]
+DECISION: dict[str, Any] = {
+    "title": "The decision: the option chosen, who approved it and when, and accepted risks",
+    "description": "Leave out `mode` while the decision is only proposed. The option ids and "
+                   "finding ids come from the rule pack (`riskcli rules`).",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "mode": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"},
+        "approved_by": {"type": "string", "minLength": 1},
+        "approved_on": _DATE,
+        "accepted_risks": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["finding", "reason", "owner", "expires"],
+            "properties": {"finding": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$"},
+                           "reason": {"type": "string", "minLength": 1},
+                           "owner": {"type": "string"}, "expires": _DATE}}},
+    },
+    "dependentRequired": {"mode": ["approved_by", "approved_on"]},
+}
 
 
 def question_schema(question: Question) -> dict[str, Any]:

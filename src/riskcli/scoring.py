@@ -10,14 +10,25 @@ from pathlib import Path
 from typing import Any
 
 from riskcli.answers import load_answers
+from riskcli.decision import DecisionBlock, settle
 from riskcli.errors import AnswersError, ConditionError, ModelError, Problem
 from riskcli.exposure import compute_exposure, fired_rules
 from riskcli.questionnaire import Questionnaire, load_questionnaire
-from riskcli.recommendation import compare_options, findings_from, recommend
+from riskcli.recommendation import (
+    Variant,
+    assess_options,
+    concerning,
+    downloads,
+    findings_from,
+    plan_of,
+    recommend,
+    variant_for,
+)
 from riskcli.resources import default_questionnaire, default_rules
 from riskcli.results import Ref, ScoreResult
 from riskcli.rulepack import RulePack, load_rules
 from riskcli.values import to_plain
+from riskcli.walk import prune
 
 
 @dataclass(frozen=True)
@@ -36,29 +47,45 @@ def load_engine(questionnaire_path: Path | str | None = None,
 
 
 def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<answers>",
-                 sha256: str = "") -> ScoreResult:
-    """Score checked answers (as `load_answers` or `resolve` return them)."""
+                 sha256: str = "", decision: DecisionBlock | None = None) -> ScoreResult:
+    """Score checked answers (as `load_answers` or `resolve` return them): every option as
+    itself, the recommendation, and the decision's mode under consideration."""
     pack, q = engine.rules, engine.questionnaire
     try:
-        fired = fired_rules(pack, values)
-        exposure = compute_exposure(pack, values, fired, engine.interval)
-        options = compare_options(pack, values, exposure, fired)
-        recommendation = recommend(pack, values, exposure, fired)
+        answered = _variant(engine, values)
+        hosted = answered
+        if downloads(pack, values):
+            kept_hosted = prune(q, {**values, pack.keys.downloads: False})
+            hosted = _variant(engine, kept_hosted, derived=True)
+        plan = plan_of(pack, values)
+        recommendation = recommend(pack, answered, hosted, plan)
+        options = assess_options(pack, answered, hosted, plan, recommendation.mode)
     except (ConditionError, ModelError) as exc:
-        raise AnswersError(Problem(file, "", f"cannot be scored with {pack.id}: {exc}")) from None
+        raise AnswersError(Problem(file, "", f"cannot be scored with {pack.id}: {exc}",
+                                   code="model")) from None
+    settled = settle(decision, pack, plan, recommendation.mode, file)
+    chosen = pack.options[settled.mode]
+    considered = concerning(settled.mode, variant_for(chosen, answered, hosted).fired)
     return ScoreResult.model_construct(
         file=file,
         questionnaire=Ref.model_construct(id=q.id, version=q.version),
         rules=Ref.model_construct(id=pack.id, version=pack.version),
         answers_sha256=sha256,
         answers={key: to_plain(value) for key, value in values.items()},
-        exposure=exposure,
+        exposure=answered.exposure,
         options=options,
         recommendation=recommendation,
-        findings=findings_from(fired, values),
+        decision=settled,
+        findings=findings_from(considered, values),
     )
+
+
+def _variant(engine: Engine, values: Mapping[str, Any], derived: bool = False) -> Variant:
+    fired = fired_rules(engine.rules, values, derived=derived)
+    return Variant(values, fired, compute_exposure(engine.rules, values, fired, engine.interval))
 
 
 def score_file(engine: Engine, path: Path | str) -> ScoreResult:
     answers = load_answers(path, engine.questionnaire)
-    return score_values(engine, answers.values, file=answers.path, sha256=answers.sha256)
+    return score_values(engine, answers.values, file=answers.path, sha256=answers.sha256,
+                        decision=answers.decision)

@@ -6,6 +6,7 @@ imports rich (see CONTRIBUTING.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,10 +24,12 @@ from riskcli.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from riskcli.results import ScoreResult
     from riskcli.rulepack import RulePack
 
 GATE_TRIPPED = 1
-"""A file's band is at or past --fail-at."""
+"""A gate tripped: a band at or past --fail-at, a difference with --fail-on-differs, or an
+expired accepted risk."""
 
 
 def complete_band(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -51,20 +54,45 @@ FailAtOpt = Annotated[
 ]
 
 
+FailOnDiffersOpt = Annotated[bool, typer.Option(
+    "--fail-on-differs",
+    help="Exit 1 when the mode under consideration differs from the recommendation and no "
+         "accepted risk covers it.")]
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+TodayOpt = Annotated[str | None, typer.Option(
+    "--today", metavar="<YYYY-MM-DD>", callback=_date, show_default=False,
+    help="The day accepted risks are checked against for expiry (default: the clock's).")]
+
+
 def score(
     paths: Annotated[list[Path], typer.Argument(help="Answers files or folders of them.")],
     output: TextOrJsonOpt = OutputFormat.text,
     fail_at: FailAtOpt = None,
+    fail_on_differs: FailOnDiffersOpt = False,
+    today: TodayOpt = None,
     interval: IntervalOpt = None,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Score answers files: exposure of gated distribution, the three options, a recommendation.
+    """Score answers files: every option assessed as itself, a recommendation, and the gate.
 
-    Exit codes: 0 ok; 1 a band at or above --fail-at; 2 an input is invalid (other files are still
-    scored).
+    The gate judges the mode under consideration (the decided one, else the plan). Exit codes:
+    0 ok; 1 a gate tripped (one stderr line each: a band at or above --fail-at, a difference
+    from the recommendation with --fail-on-differs, an expired accepted risk); 2 an input is
+    invalid (other files are still scored).
     """
     from riskcli.batch import expand_paths, score_each
+    from riskcli.decision import gate
     from riskcli.formatting import ScoreOutput
     from riskcli.progress import for_files
     from riskcli.scoring import load_engine
@@ -75,17 +103,25 @@ def score(
         raise usage_error(_not_a_band(fail_at, engine.rules), "'--fail-at'")
     files, problems = expand_paths(paths)
     out = ScoreOutput(as_json=output is OutputFormat.json, keys=engine.rules.keys)
+    day = today or dt.date.today()
+    trips: list[str] = []
+
+    def add(result: ScoreResult) -> None:
+        out.add(result)
+        trips.extend(f"{result.file}: gate: {trip}"
+                     for trip in gate(result, bands, fail_at, fail_on_differs, day))
+
     with for_files(len(files)) as progress:
-        problems += score_each(engine, files, out.add, progress.update)
+        problems += score_each(engine, files, add, progress.update)
     print_problems(problems)
     for chunk in out.chunks(_version() if out.as_json else ""):
         typer.echo(chunk, nl=False)
+    for line in trips:
+        typer.echo(line, err=True)
     if problems:
         raise typer.Exit(INPUT_ERROR)
-    if fail_at is not None:
-        limit = bands.index(fail_at)
-        if any(bands.index(band) >= limit for band in out.bands):
-            raise typer.Exit(GATE_TRIPPED)
+    if trips:
+        raise typer.Exit(GATE_TRIPPED)
 
 
 def _not_a_band(name: str, pack: RulePack) -> str:

@@ -62,3 +62,13 @@ def test_score_hook_fails_a_commit_that_makes_exposure_critical(tmp_path, exampl
     failed = _run_hook("riskcli-score", ["answers-partners.yaml", "answers-llama.yaml"], tmp_path)
     assert failed.returncode == 1
     assert "answers-llama.yaml" in failed.stdout
+    assert failed.stderr == ("answers-llama.yaml: gate: gated is critical, at or above "
+                             "--fail-at critical\n")
+
+
+@pytest.mark.slow
+def test_score_hook_passes_a_team_that_follows_the_advice(tmp_path, examples_dir):
+    """Llama 2: weights public by design, as recommended; its gating exposure is not the gate."""
+    shutil.copy(examples_dir / "llama-2-2023.yaml", tmp_path / "answers-llama-2.yaml")
+    passed = _run_hook("riskcli-score", ["answers-llama-2.yaml"], tmp_path)
+    assert passed.returncode == 0, passed.stderr

@@ -12,11 +12,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from riskcli.conditions import Condition, compile_condition
+from riskcli.conditions import compile_condition
 from riskcli.errors import ConditionError, QuestionnaireError
-from riskcli.strict import CrossCheckErrors, Identifier, Strict, Text, validate_document
+from riskcli.strict import (
+    Conditioned,
+    CrossCheckErrors,
+    Identifier,
+    Strict,
+    Text,
+    validate_document,
+)
 from riskcli.values import AnswerValueError, coerce
 from riskcli.yamlio import load_yaml
 
@@ -47,7 +54,10 @@ class Choice(Strict):
         return value
 
 
-class Question(Strict):
+class Question(Conditioned):
+    """`condition` is `when`, compiled against the questions before this one by the
+    questionnaire that holds it: a Question exists only inside a validated Questionnaire."""
+
     id: Identifier = Field(pattern=KEY_PATTERN)
     """The answer key in answers files and the name conditions and rules use."""
     prompt: str
@@ -67,13 +77,6 @@ class Question(Strict):
     which widens the interval on every figure instead of pretending to a precision nobody has."""
     when: str | bool | None = None
     """A condition on earlier answers; when false the question is skipped and its key absent."""
-    _condition: Condition | None = PrivateAttr(None)
-
-    @property
-    def condition(self) -> Condition | None:
-        """`when`, compiled against the questions before this one by the questionnaire that holds
-        it: a Question exists only inside a validated Questionnaire."""
-        return self._condition
 
     @field_validator("choices")
     @classmethod

@@ -20,6 +20,7 @@ from riskcli.conditions import Condition, compile_condition, literal_comparisons
 from riskcli.errors import ConditionError, ModelError, RulesError
 from riskcli.questionnaire import Questionnaire
 from riskcli.strict import (
+    Conditioned,
     CrossCheckErrors,
     Identifier,
     Strict,
@@ -127,7 +128,7 @@ class Effect(Strict):
         return f"{self.factor} x {self.multiplier(values):.3g} (curve on {self.curve.answer})"
 
 
-class Rule(Strict):
+class Rule(Conditioned):
     id: str = Field(pattern=RULE_ID)
     title: str
     when: str | bool
@@ -144,12 +145,6 @@ class Rule(Strict):
     mitigation: str
     owner: str
     """One of the pack's `owners`."""
-    _condition: Condition = PrivateAttr()
-
-    @property
-    def condition(self) -> Condition:
-        """`when`, compiled by the pack that holds the rule (a Rule exists only inside one)."""
-        return self._condition
 
 
 class GammaFit(Strict):
@@ -192,7 +187,7 @@ class Uncertainty(Strict):
         return self
 
 
-class Source(Strict):
+class Source(Conditioned):
     id: Identifier
     title: str
     population: Identifier
@@ -214,11 +209,6 @@ class Source(Strict):
             return gamma_relative(fit.shape, f"source:{self.id}")
         assert spread is not None
         return lognormal_relative(spread.low, spread.high, f"source:{self.id}")
-    _condition: Condition | None = PrivateAttr(None)
-
-    @property
-    def condition(self) -> Condition | None:
-        return self._condition
 
 
 class Factor(Strict):
@@ -300,14 +290,9 @@ class MitigationSpec(Strict):
     """One of the pack's `owners`."""
 
 
-class ConditionalText(Strict):
+class ConditionalText(Conditioned):
     when: str | bool
     text: str
-    _condition: Condition = PrivateAttr()
-
-    @property
-    def condition(self) -> Condition:
-        return self._condition
 
 
 class Outcome(Strict):
@@ -363,17 +348,12 @@ class OptionSpec(Strict):
     obligations: list[MitigationSpec]
 
 
-class HarmBand(Strict):
+class HarmBand(Conditioned):
     """One line of the table that bands an option whose weights are public by design: the first
     whose `when` holds gives the band. Exposure is not the question there; harm is."""
 
     when: str | bool
     band: Identifier
-    _condition: Condition = PrivateAttr()
-
-    @property
-    def condition(self) -> Condition:
-        return self._condition
 
 
 class RulePack(Strict):

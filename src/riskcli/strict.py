@@ -6,8 +6,9 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, ValidationError
 
+from riskcli.conditions import Condition
 from riskcli.errors import Problem, RiskcliError
 from riskcli.yamlio import line_of
 
@@ -37,6 +38,22 @@ class Strict(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Conditioned(Strict):
+    """A piece of content with a `when`, holding its own compiled condition.
+
+    The condition is set by the one validator that loads the document holding it (the
+    questionnaire for a question, the pack for a rule, source or text), where the names it may
+    read are known; None for content with no `when`.
+    """
+
+    _condition: Condition | None = PrivateAttr(None)
+
+    @property
+    def condition(self) -> Condition | None:
+        """None only for content without a `when` (a question or source that always applies)."""
+        return self._condition
 
 
 M = TypeVar("M", bound=BaseModel)

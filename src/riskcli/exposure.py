@@ -106,6 +106,15 @@ def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[
     )
 
 
+def point_rate(pack: RulePack, values: Mapping[str, Any]) -> float:
+    """lambda alone, at the central values: what a search over one answer needs, without the
+    intervals' draws."""
+    effects = [rule for rule in fired_rules(pack, values) if rule.effect is not None]
+    multipliers = {rule.id: rule.effect.multiplier(values) for rule in effects if rule.effect}
+    return _total_rate(_population(pack, source, values, effects, multipliers).rate
+                       for source in pack.model.sources)
+
+
 def score_from_probability(p: float) -> int:
     """Score = 100 x P(leak by the horizon), rounded half up: the one number bands are cut on."""
     return min(100, max(0, math.floor(100 * p + 0.5)))

@@ -22,6 +22,8 @@ from riskcli.wording import (
 if TYPE_CHECKING:
     from riskcli.calibration import Calibration
     from riskcli.diffing import DecisionDiff, Side
+    from riskcli.levers import LeverReport
+    from riskcli.levers import Outcome as LeverOutcome
 
 TOP_CONTRIBUTIONS = 3
 WIDTH = 96
@@ -311,3 +313,49 @@ def calibration_text(cal: Calibration, problems: list[str] | None = None) -> str
 def _sci(value: float) -> str:
     """Three significant digits in the form YAML and Python read back: 2.1e-05."""
     return f"{value:.2e}"
+
+
+def levers_text(report: LeverReport) -> str:
+    """`riskcli levers`: what each lever would do, the break-even points, the path."""
+    lines = [
+        f"{report.file}: {report.band} now (P(leak by the horizon) {percent(report.p_horizon)}, "
+        f"median {_days(report.median_days)}); target {report.target}",
+        *[f"  {note}" for note in report.notes],
+        "  one change at a time (largest effect first):",
+    ]
+    for outcome in report.effects:
+        change = outcome.changes[0]
+        moved = f"  rules: {', '.join(outcome.rules_moved)}" if outcome.rules_moved else ""
+        lines.append(_wrapped(
+            f"{change.key} = {change.shown}: {outcome.band}, P {percent(outcome.p_horizon)} "
+            f"({percent_range(*outcome.p_interval)}), median {_days(outcome.median_days)} "
+            f"[{', '.join(outcome.owners)}]{moved}", "    ", "      "))
+    if report.break_evens:
+        lines.append("  break-even points:")
+        lines += [_wrapped(b.text, "    ", "      ") for b in report.break_evens]
+    if report.paths:
+        lines.append(f"  fewest changes to reach {report.target} (weights still downloaded):")
+        for outcome in report.paths:
+            changes = ", ".join(f"{c.key} = {c.shown}" for c in outcome.changes)
+            lines.append(_wrapped(
+                f"{changes} -> {outcome.band}, P {percent(outcome.p_horizon)}, median "
+                f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]; check with: "
+                f"riskcli score {report.file} {set_arguments(outcome)}", "    ", "      "))
+    elif report.reachable_by:
+        lines.append(_wrapped(
+            f"no path of up to three changes brings gated downloads to {report.target}; what "
+            f"does: {', '.join(report.reachable_by)}", "  ", "    "))
+    return "\n".join(lines)
+
+
+def set_arguments(outcome: LeverOutcome) -> str:
+    """The --set arguments that apply a path, values as YAML reads them, shell-quoted."""
+    import shlex
+
+    import yaml
+
+    def flow(value: object) -> str:
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000)
+        return text.removesuffix("\n...\n").strip()
+
+    return " ".join(shlex.join(["--set", f"{c.key}={flow(c.value)}"]) for c in outcome.changes)

@@ -54,6 +54,23 @@ class Choice(Strict):
         return value
 
 
+class Lever(Strict):
+    """An answer the organisation controls: `riskcli levers` tries its alternatives."""
+
+    owner: str
+    """The role that would carry the change out (one of the rule pack's owners)."""
+    steps: list[float] = Field(default_factory=list)
+    """Numbers only: factors to try (0.5 halves, 10 multiplies by ten); choices and yes/no try
+    every other value."""
+
+    @field_validator("steps")
+    @classmethod
+    def _positive(cls, steps: list[float]) -> list[float]:
+        if any(not 0 < step < 1e6 or step == 1 for step in steps):
+            raise ValueError("steps are factors above 0, other than 1")
+        return steps
+
+
 class Question(Conditioned):
     """`condition` is `when`, compiled against the questions before this one by the
     questionnaire that holds it: a Question exists only inside a validated Questionnaire."""
@@ -72,6 +89,11 @@ class Question(Conditioned):
     max: float | None = None
     min_exclusive: bool = False
     """`min` itself is not allowed (for sizes that must be > 0)."""
+    lever: Lever | None = None
+    """The organisation controls this answer; what would changing it do?"""
+    fact: bool = False
+    """A fact about the world the organisation does not control (demand, an open equivalent,
+    misuse severity): never suggested as a lever."""
     estimable: bool = False
     """int/float only: the answer may be an estimate `{low: X, high: Y}` (`X-Y` in `assess`),
     which widens the interval on every figure instead of pretending to a precision nobody has."""
@@ -99,6 +121,12 @@ class Question(Conditioned):
             raise ValueError("min/max only apply to int and float questions")
         if self.estimable and self.type not in ("int", "float"):
             raise ValueError("only int and float questions can be estimable")
+        if self.lever is not None and self.fact:
+            raise ValueError("a question is a lever or a fact, not both")
+        if self.lever is not None and self.lever.steps and self.type not in ("int", "float"):
+            raise ValueError("lever steps only apply to int and float questions")
+        if self.lever is not None and self.type in ("text", "date"):
+            raise ValueError("a text or date question cannot be a lever")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is greater than max")
         if self.default is not None:

@@ -460,6 +460,10 @@ class _CrossCheck:
             if outcome.mode not in pack.options:
                 self.problem(f"recommendation.{name}.mode", ("recommendation", name, "mode"),
                              _unknown_option(outcome.mode, pack))
+        for question in self.q.questions:
+            if question.lever is not None and question.lever.owner not in pack.owners:
+                self.problem("owners", ("owners",), f"question {question.id} names the lever "
+                             f"owner {question.lever.owner!r}, which the pack does not declare")
         intended = self.q.by_id.get(pack.keys.intended_mode)
         for mode, option in pack.options.items():
             self._owners(option.obligations, f"options.{mode}.obligations",

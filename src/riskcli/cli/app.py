@@ -18,6 +18,7 @@ from riskcli.cli.calibrate import calibrate
 from riskcli.cli.common import INTERRUPTED, reports_errors, set_debugging
 from riskcli.cli.diff import diff
 from riskcli.cli.init import init
+from riskcli.cli.levers import levers
 from riskcli.cli.lint import lint
 from riskcli.cli.questions import questions
 from riskcli.cli.report import report
@@ -36,7 +37,8 @@ app = typer.Typer(
 )
 
 # In the order `riskcli --help` lists them.
-COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, calibrate]
+COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, calibrate,
+            levers]
 
 for command in COMMANDS:
     app.command(command.__name__)(reports_errors(command))

@@ -1,0 +1,49 @@
+"""`riskcli levers`: what it would take to reach a band, lever by lever."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskcli.cli.common import (
+    IntervalOpt,
+    OutputFormat,
+    QuestionnaireOpt,
+    RulesOpt,
+    TextOrJsonOpt,
+    usage_error,
+)
+
+
+def levers(
+    answers: Annotated[Path, typer.Argument(help="Answers file to explore.")],
+    target: Annotated[str | None, typer.Option(
+        "--target", metavar="<band>", show_default=False,
+        help="The band to reach (default: the band below the current one).")] = None,
+    output: TextOrJsonOpt = OutputFormat.text,
+    interval: IntervalOpt = None,
+    questionnaire: QuestionnaireOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """What would it take: each lever's effect, break-even points, the fewest changes to a band."""
+    from riskcli.answers import load_answers
+    from riskcli.formatting import levers_text
+    from riskcli.levers import lever_report
+    from riskcli.scoring import load_engine
+
+    engine = load_engine(questionnaire, rules, interval)
+    bands = engine.rules.model.band_names
+    if target is not None and target not in bands:
+        raise usage_error(f"{target!r} is not a band of rule pack {engine.rules.id} "
+                          f"(bands: {', '.join(bands)})", "'--target'")
+    loaded = load_answers(answers, engine.questionnaire)
+    report = lever_report(engine, loaded.values, target, loaded.path)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False,
+                              allow_nan=False, default=str))
+    else:
+        typer.echo(levers_text(report))

@@ -1,0 +1,106 @@
+"""`riskcli levers`: what it would take, lever by lever, computed from the model itself."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from riskcli.answers import load_answers, resolve
+from riskcli.cli.app import app
+from riskcli.levers import lever_report
+from riskcli.scoring import load_engine, score_values
+from riskcli.walk import prune
+
+ENGINE = load_engine()
+
+
+def _report(path, target=None):
+    answers = load_answers(path, ENGINE.questionnaire)
+    return answers, lever_report(ENGINE, answers.values, target, str(path))
+
+
+def _apply(values, changes):
+    merged = {**values, **{c.key: c.value for c in changes}}
+    resolved, problems = resolve(prune(ENGINE.questionnaire, merged), ENGINE.questionnaire)
+    assert not problems
+    return score_values(ENGINE, resolved)
+
+
+def test_facts_of_the_world_are_never_suggested(examples_dir):
+    _, report = _report(examples_dir / "llama-1-2023.yaml", "high")
+    facts = {q.id for q in ENGINE.questionnaire.questions if q.fact}
+    suggested = {c.key for o in [*report.effects, *report.paths] for c in o.changes}
+    assert facts and not facts & suggested
+    levers = {q.id for q in ENGINE.questionnaire.questions if q.lever}
+    assert suggested <= levers
+
+
+def test_every_effect_is_what_scoring_the_changed_answers_gives(examples_dir):
+    answers, report = _report(examples_dir / "llama-1-2023.yaml", "high")
+    assert len(report.effects) > 20
+    for outcome in report.effects:
+        result = _apply(answers.values, outcome.changes)
+        assert result.exposure.band == outcome.band, outcome.changes
+        assert result.exposure.rate_per_day == outcome.rate_per_day
+
+
+def test_effects_are_ranked_by_how_far_they_move_the_odds(examples_dir):
+    _, report = _report(examples_dir / "llama-1-2023.yaml", "high")
+    moves = [abs(math.log(o.rate_per_day * o.horizon_days
+                          / (report.rate_per_day * 365))) for o in report.effects]
+    assert moves == sorted(moves, reverse=True)
+
+
+@pytest.mark.parametrize(("example", "target"), [
+    ("llama-1-2023", "high"), ("llama-1-2023", "moderate"), ("gpt-2-partners-2019", "low"),
+    ("gpt-2-partners-2019", "moderate"),
+    ("llama-2-2023", "high"),
+], ids=["llama-1-to-high", "llama-1-to-moderate", "partners-low", "partners-moderate",
+        "llama-2-to-high"])
+def test_a_suggested_path_lands_in_the_promised_band(examples_dir, example, target):
+    answers, report = _report(examples_dir / f"{example}.yaml", target)
+    bands = ENGINE.rules.model.band_names
+    for outcome in report.paths:
+        result = _apply(answers.values, outcome.changes)
+        assert result.exposure.band == outcome.band
+        assert bands.index(outcome.band) <= bands.index(target)
+        assert len(outcome.changes) <= 3 and outcome.owners
+
+
+def test_when_gated_downloads_cannot_reach_the_target_it_says_what_does(examples_dir):
+    """LLaMA 1 to low: no three changes keep downloadable weights that safe; hosting does."""
+    _, report = _report(examples_dir / "llama-1-2023.yaml", "low")
+    assert report.paths == []
+    assert report.reachable_by == ["gated_hosted"]
+
+
+def test_the_horizon_break_even_is_closed_form(examples_dir):
+    _, report = _report(examples_dir / "gpt-2-partners-2019.yaml", "low")
+    [horizon] = [b for b in report.break_evens if b.key == "horizon_days"]
+    p_cut = (10 - 0.5) / 100
+    assert horizon.value == math.floor(-math.log(1 - p_cut) / report.rate_per_day)
+
+
+def test_a_headcount_break_even_is_the_last_value_in_the_band(examples_dir):
+    answers, report = _report(examples_dir / "gpt-2-partners-2019.yaml", "low")
+    [holders] = [b for b in report.break_evens if b.key == "access_holders"]
+    n = int(holders.value)
+    inside = score_values(ENGINE, {**answers.values, "access_holders": n}).exposure.band
+    outside = score_values(ENGINE, {**answers.values, "access_holders": n + 1}).exposure.band
+    assert (inside, outside) == ("low", "moderate")
+    assert holders.text == f"stays in low or below up to {n:,} access_holders"
+
+
+def test_levers_at_the_command_line_text_and_json(runner, examples_dir):
+    path = str(examples_dir / "llama-1-2023.yaml")
+    text = runner.invoke(app, ["levers", path, "--target", "high"])
+    assert text.exit_code == 0, text.output
+    assert "fewest changes to reach high" in text.stdout
+    assert "--set artifact_form=encrypted_or_enclave" in text.stdout
+    document = json.loads(runner.invoke(app, ["levers", path, "--target", "high",
+                                              "--format", "json"]).stdout)
+    assert document["target"] == "high" and document["paths"] and document["effects"]
+    bad = runner.invoke(app, ["levers", path, "--target", "purple"])
+    assert bad.exit_code == 2 and "'purple' is not a band" in bad.stderr

@@ -104,3 +104,15 @@ def test_levers_at_the_command_line_text_and_json(runner, examples_dir):
     assert document["target"] == "high" and document["paths"] and document["effects"]
     bad = runner.invoke(app, ["levers", path, "--target", "purple"])
     assert bad.exit_code == 2 and "'purple' is not a band" in bad.stderr
+
+
+def test_assess_ends_with_the_three_levers_that_lower_the_odds_most(examples_dir):
+    from riskcli.formatting import top_levers_text
+    from riskcli.scoring import score_file
+
+    result = score_file(ENGINE, examples_dir / "llama-1-2023.yaml")
+    text = top_levers_text(ENGINE, result).splitlines()
+    assert text[0] == "What would lower the odds most (one change each):"
+    firsts = [line for line in text[1:] if line.startswith("  - ")]
+    assert len(firsts) == 3
+    assert firsts[0].startswith("  - weights_leave_premises = no: low")

@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from riskcli.answers import resolve
 from riskcli.exposure import median_days
 from riskcli.results import OptionAssessment, ScoreResult
 from riskcli.rulepack import Keys
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from riskcli.diffing import DecisionDiff, Side
     from riskcli.levers import LeverReport
     from riskcli.levers import Outcome as LeverOutcome
+    from riskcli.scoring import Engine
 
 TOP_CONTRIBUTIONS = 3
 WIDTH = 96
@@ -359,3 +361,28 @@ def set_arguments(outcome: LeverOutcome) -> str:
         return text.removesuffix("\n...\n").strip()
 
     return " ".join(shlex.join(["--set", f"{c.key}={flow(c.value)}"]) for c in outcome.changes)
+
+
+TOP_LEVERS = 3
+
+
+def top_levers_text(engine: Engine, result: ScoreResult) -> str:
+    """The end of `assess`: the three changes that would lower the odds most."""
+    from riskcli.levers import lever_report
+
+    values = {q.id: result.answers[q.id] for q in engine.questionnaire.questions
+              if q.id in result.answers}
+    resolved, _ = resolve(values, engine.questionnaire)
+    report = lever_report(engine, resolved, None, result.file)
+    best = [o for o in report.effects if o.rate_per_day * o.horizon_days
+            < report.rate_per_day * result.exposure.horizon_days][:TOP_LEVERS]
+    if not best:
+        return "What would lower the odds most: no single lever lowers them."
+    lines = ["What would lower the odds most (one change each):"]
+    for outcome in best:
+        change = outcome.changes[0]
+        lines.append(_wrapped(f"{change.key} = {change.shown}: {outcome.band}, P(leak by the "
+                              f"horizon) {percent(outcome.p_horizon)}, median "
+                              f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]",
+                              "  - ", "    "))
+    return "\n".join(lines)

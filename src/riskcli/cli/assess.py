@@ -172,7 +172,7 @@ def _show_score(
     """Score the file as written, exactly as `riskcli score` would, and say how to record it."""
     from rich.text import Text
 
-    from riskcli.formatting import text_summary
+    from riskcli.formatting import text_summary, top_levers_text
     from riskcli.scoring import score_file
 
     result = score_file(engine, output)
@@ -180,6 +180,10 @@ def _show_score(
     console.print()
     console.rule(Text("Score", style="bold"), align="left")
     console.print(Text(text_summary(result, engine.rules.keys)), soft_wrap=True)
+    console.print()
+    console.print(Text(top_levers_text(engine, result)), soft_wrap=True)
+    more = _command(["levers", str(output)], questionnaire, rules)
+    prompter.say(f"Every lever, break-even points and the path to a band: {more}", style="dim")
     report = _command(["report", str(output), "-o", str(output.with_suffix(".pdf"))],
                       questionnaire, rules)
     console.print()

@@ -2,7 +2,7 @@
 
     python bench/run.py                 # every case, 5 runs each (about three minutes)
     python bench/run.py --runs 9        # more runs, steadier medians
-    python bench/run.py --only score,batch
+    python bench/run.py --only score,batch  (cases: score, levers, batch, report, scaling)
 
 Wall-clock times on a shared machine drift, so every case is measured as a ratio against a
 baseline run in the same loop (A, B, A, B, ...) and the table shows medians. Inputs are generated
@@ -252,6 +252,19 @@ def case_score(bench: Bench) -> list[Row]:
     ]
 
 
+def case_levers(bench: Bench) -> list[Row]:
+    """`riskcli levers` on LLaMA 1 against `score` on it: the difference is the levers' own work
+    (every alternative scored, the break-even bisections, the path search)."""
+    runs = bench.measure({
+        "levers": [*bench.riskcli, "levers", str(EXAMPLE), "--target", "high"],
+        "score": [*bench.riskcli, "score", str(EXAMPLE)],
+    })
+    levers, score = median_s(runs["levers"]), median_s(runs["score"])
+    work = max(levers - score, 0.0)
+    return [Row("levers one file: work after start-up", ms(work), f"{ms(score)} (score)",
+                f"{levers / score:.2f}x", "< 100 ms", work < 0.100)]
+
+
 def case_batch(bench: Bench, files: Sequence[Path]) -> list[Row]:
     folder = link_first(files, bench.work / f"batch-{BATCH_FILES}", BATCH_FILES)
     runs = bench.measure({
@@ -337,14 +350,14 @@ def print_table(rows: Sequence[Row], header: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
-    parser.add_argument("--only", default="score,batch,report,scaling",
-                        help="comma-separated cases: score, batch, report, scaling")
+    parser.add_argument("--only", default="score,levers,batch,report,scaling",
+                        help="comma-separated cases: score, levers, batch, report, scaling")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="let child processes run without a bytecode cache")
     parser.add_argument("--keep", type=Path, help="generate inputs here and keep them")
     args = parser.parse_args(argv)
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
-    unknown = wanted - {"score", "batch", "report", "scaling"}
+    unknown = wanted - {"score", "levers", "batch", "report", "scaling"}
     if unknown:
         parser.error(f"unknown case(s): {', '.join(sorted(unknown))}")
 
@@ -357,6 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = generate_answers(work / "answers", need) if need else []
         steps: list[tuple[str, Callable[[], list[Row]]]] = [
             ("score", lambda: case_score(bench)),
+            ("levers", lambda: case_levers(bench)),
             ("batch", lambda: case_batch(bench, files)),
             ("report", lambda: case_report(bench)),
             ("scaling", lambda: case_scaling(bench, files)),

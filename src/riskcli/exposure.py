@@ -82,8 +82,10 @@ class _Population:
 
 
 def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule],
-                     level: float | None = None) -> Exposure:
-    """`level`: width of the intervals (default: the pack's `model.interval`)."""
+                     level: float | None = None, *, detailed: bool = True) -> Exposure:
+    """`level`: width of the intervals (default: the pack's `model.interval`). Without
+    `detailed`, the per-source and per-rule breakdowns are left empty: a variant that only
+    needs its figures (the hosted option) skips building them."""
     effects = [rule for rule in fired if rule.effect is not None]
     multipliers = {rule.id: rule.effect.multiplier(values) for rule in effects if rule.effect}
     populations = [_population(pack, source, values, effects, multipliers)
@@ -101,8 +103,9 @@ def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[
         score=score,
         band=band_for(pack, score),
         interval=_interval(pack, populations, values, days, level or pack.model.interval),
-        sources=_sources(populations, rate),
-        contributions=_contributions(pack, populations, effects, multipliers, rate, values),
+        sources=_sources(populations, rate) if detailed else [],
+        contributions=(_contributions(pack, populations, effects, multipliers, rate, values)
+                       if detailed else []),
     )
 
 

@@ -81,8 +81,11 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
 
 
 def _variant(engine: Engine, values: Mapping[str, Any], derived: bool = False) -> Variant:
+    """The answers scored; a derived variant (the hosted option) keeps only its figures."""
     fired = fired_rules(engine.rules, values, derived=derived)
-    return Variant(values, fired, compute_exposure(engine.rules, values, fired, engine.interval))
+    exposure = compute_exposure(engine.rules, values, fired, engine.interval,
+                                detailed=not derived)
+    return Variant(values, fired, exposure)
 
 
 def score_file(engine: Engine, path: Path | str) -> ScoreResult:

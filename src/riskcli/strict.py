@@ -52,8 +52,11 @@ class Conditioned(Strict):
 
     @property
     def condition(self) -> Condition | None:
-        """None only for content without a `when` (a question or source that always applies)."""
-        return self._condition
+        """None only for content without a `when` (a question or source that always applies).
+
+        Read from pydantic's private slot directly: `self._condition` goes through the model's
+        `__getattr__` fallback, which cost a tenth of scoring a file, read once per rule."""
+        return self.__pydantic_private__["_condition"]  # type: ignore[index]
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -244,6 +244,21 @@ def test_going_back_to_change_an_answer_drops_the_answers_that_no_longer_apply(
     assert runner.invoke(app, ["validate", str(answers_path)]).exit_code == 0
 
 
+def test_flipping_a_toggle_back_offers_the_dropped_answers_again(
+    assess, answers_path, questionnaire, llama1_answers
+):
+    lines = script(questionnaire, llama1_answers)
+    at = position(questionnaire, llama1_answers, "access_organizations")
+    holders = lines[at - 1]
+    # answer access_holders; back to weights_leave_premises, "no" (access_holders is dropped);
+    # back again, "yes": access_holders returns with its earlier answer on Enter
+    result = assess([*lines[:at], "<", "<", "n", "<", "y", "", *lines[at:]])
+    assert result.exit_code == 0, result.output
+    assert saved(answers_path) == plain_values(questionnaire, llama1_answers)
+    assert result.output.count(f"[{holders}] > ") == 2  # going back, and once it returned
+    assert f"→ {holders}" in result.output
+
+
 def test_questions_that_do_not_apply_are_never_asked(assess, questionnaire, llama1_answers):
     hosted = {**llama1_answers, "weights_leave_premises": False}
     result = assess(script(questionnaire, hosted))

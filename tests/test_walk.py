@@ -173,6 +173,43 @@ def test_changing_an_answer_drops_the_answers_that_no_longer_apply(small):
     assert current_id(walk) == "horizon"
 
 
+def test_flipping_a_toggle_back_suggests_the_answers_it_dropped(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50, ["logging"], True)
+    while current_id(walk) != "shares":
+        walk.back()
+    walk.answer(False)
+    assert walk.values == {"name": "LLaMA", "shares": False}  # remembered, not saved
+    walk.back()
+    assert current_id(walk) == "shares"
+    walk.answer(True)
+    assert current_id(walk) == "holders"
+    assert walk.suggestion() == 50
+    walk.answer(walk.suggestion())
+    assert (current_id(walk), walk.suggestion()) == ("controls", ["logging"])
+    walk.answer(walk.suggestion())
+    assert (current_id(walk), walk.suggestion()) == ("crowded", True)
+
+
+def test_the_latest_dropped_answer_is_the_one_suggested(small):
+    walk = Walk(small)
+    answer_all(walk, "LLaMA", True, 50, ["logging"], True)
+
+    def flip(value: bool) -> None:
+        while current_id(walk) != "shares":
+            walk.back()
+        walk.answer(value)
+
+    flip(False)
+    flip(True)
+    answer_all(walk, 5, ["none"])  # new answers, after the remembered ones were offered
+    flip(False)
+    flip(True)
+    assert walk.suggestion() == 5
+    walk.answer(walk.suggestion())
+    assert walk.suggestion() == ["none"]
+
+
 def test_an_answer_that_changes_nothing_else_drops_nothing(small):
     walk = Walk(small)
     answer_all(walk, "LLaMA", True, 50)

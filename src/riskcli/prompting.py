@@ -223,9 +223,11 @@ class Prompter:
             self.say(f"  Expected: {hint}.", style="dim")
 
     def dropped(self, questions: list[Question]) -> None:
-        """Say which answers a changed answer removed, so nothing vanishes silently."""
+        """Say which answers a changed answer removed, so nothing vanishes silently (the walk
+        offers them again if their questions come back)."""
         names = ", ".join(q.id for q in questions)
-        self.say(f"  No longer applies, removed: {names}", style="yellow")
+        self.say(f"  No longer applies, removed: {names} (suggested again if they apply again)",
+                 style="yellow")
 
     def _choice_table(self, question: Question) -> Table:
         """Number, label, value; a long label wraps inside its own column on a narrow screen."""

@@ -7,7 +7,8 @@ nothing. Moving forward lands on the next question that applies and has no answe
 stepping back to fix one answer, the lead returns to where they were instead of re-confirming
 everything in between (any question the change made applicable, or whose answer it dropped, has no
 answer and is asked). Every change drops the answers whose question no longer applies, exactly as
-`riskcli validate` wants them absent.
+`riskcli validate` wants them absent; the walk remembers them (they are not saved) and offers each
+as the suggestion when its question applies again, so flipping a toggle back loses nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Walk:
     def __init__(self, questionnaire: Questionnaire, values: Mapping[str, Any] | None = None):
         self.questionnaire = questionnaire
         self.values: dict[str, Any] = prune(questionnaire, values or {})
+        self.remembered: dict[str, Any] = {}
+        """Answers dropped because their question stopped applying: suggestions, not answers."""
         self.current: Question | None = self.first_unanswered()
 
     @property
@@ -60,9 +63,12 @@ class Walk:
         return None
 
     def suggestion(self, question: Question | None = None) -> Any:
-        """What Enter takes: the answer already given, else the question's default (or None)."""
+        """What Enter takes: the answer already given, else the one given before a change made
+        the question stop applying, else the question's default (or None)."""
         question = question or self._require_current()
-        return self.values.get(question.id, question.default)
+        if question.id in self.values:
+            return self.values[question.id]
+        return self.remembered.get(question.id, question.default)
 
     def answer(self, value: Any) -> list[Question]:
         """Record an answer (already checked by `coerce`) to the current question and move on.
@@ -71,6 +77,7 @@ class Walk:
         Returns the questions whose answers were dropped because they no longer apply.
         """
         question = self._require_current()
+        self.remembered.pop(question.id, None)
         if value is None:
             self.values.pop(question.id, None)
         else:
@@ -78,6 +85,7 @@ class Walk:
         kept = prune(self.questionnaire, self.values)
         dropped = [q for q in self.questionnaire.questions
                    if q.id in self.values and q.id not in kept]
+        self.remembered.update((q.id, self.values[q.id]) for q in dropped)
         self.values = kept
         self.current = self._next_unanswered_after(question) or self._first_missing_required()
         return dropped

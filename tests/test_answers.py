@@ -151,6 +151,32 @@ def test_answer_to_a_skipped_question_must_be_removed(write_answers, llama1_answ
         assert "remove it" in problem.message
 
 
+def test_a_wrong_value_is_reported_when_its_question_may_or_may_not_apply(
+    write_answers, llama1_answers, questionnaire
+):
+    """Without weights_leave_premises nobody can say whether access_holders is asked, but
+    `many` is never a count: both problems are reported in one run."""
+    del llama1_answers["weights_leave_premises"]
+    llama1_answers["access_holders"] = "many"
+    llama1_answers["vetting"] = "everyone"
+    problems = problems_of(write_answers(llama1_answers), questionnaire)
+    assert [(p.key, p.code) for p in problems] == [
+        ("weights_leave_premises", "missing"), ("access_holders", "type"), ("vetting", "type")]
+    assert '"many"' in problems[1].message and problems[1].line is not None
+
+
+def test_every_problem_in_a_file_is_reported_in_one_run(runner, write_answers, llama1_answers):
+    from riskcli.cli.app import app
+
+    del llama1_answers["weights_leave_premises"]
+    llama1_answers["access_holders"] = "many"
+    path = write_answers(llama1_answers)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert [line.split(": ")[1] for line in result.stderr.splitlines()] == [
+        "weights_leave_premises", "access_holders"]
+
+
 def test_skipped_questions_are_absent_not_defaulted(write_answers, llama1_answers, questionnaire):
     llama1_answers["weights_leave_premises"] = False
     for key in HOSTED_ONLY_DROPS:

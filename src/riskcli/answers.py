@@ -21,7 +21,7 @@ from typing import Any
 from riskcli.decision import DecisionBlock, read_decision
 from riskcli.errors import AnswersError, Problem
 from riskcli.fileio import write_atomic
-from riskcli.questionnaire import Questionnaire
+from riskcli.questionnaire import Question, Questionnaire
 from riskcli.values import AnswerValueError, coerce, to_plain
 from riskcli.yamlio import dump_yaml, line_of, load_yaml, parse_yaml, read_bytes
 
@@ -117,7 +117,8 @@ def resolve(
     problems = [_unknown_key(key, questionnaire, name, line_of(given, key))
                 for key in given if key not in questionnaire.by_id]
     # Questions whose answer is missing or rejected (already reported), and those behind them:
-    # their conditions cannot be judged, so nothing more is said about them.
+    # their conditions cannot be judged, so whether they apply is not said; a wrong value given
+    # to one is still reported, so a file shows every problem in one run.
     unsettled: set[str] = set()
     for question in questionnaire.questions:
         line = line_of(given, question.id)
@@ -125,6 +126,8 @@ def resolve(
         applies = questionnaire.applies(question, values, unsettled)
         if applies is None:
             unsettled.add(question.id)
+            if answer is not None:
+                problems.extend(_type_problem(question, answer, name, line))
             continue
         if not applies:
             if answer is not None:
@@ -147,6 +150,14 @@ def resolve(
             problems.append(Problem(name, question.id, str(exc), line, code="type"))
             unsettled.add(question.id)
     return values, problems
+
+
+def _type_problem(question: Question, answer: Any, name: str, line: int | None) -> list[Problem]:
+    try:
+        coerce(question, answer)
+    except AnswerValueError as exc:
+        return [Problem(name, question.id, str(exc), line, code="type")]
+    return []
 
 
 def _unknown_key(key: Any, questionnaire: Questionnaire, name: str, line: int | None) -> Problem:

@@ -142,13 +142,29 @@ def test_yaml_boolean_word_written_for_a_choice_is_explained(
     assert "YAML reads yes/no/on/off as true/false; quote the value" in problems[0].message
 
 
-def test_answer_to_a_skipped_question_must_be_removed(write_answers, llama1_answers, questionnaire):
+def test_answer_to_a_skipped_question_is_ignored_with_a_warning(
+    write_answers, llama1_answers, questionnaire
+):
     llama1_answers["weights_leave_premises"] = False
-    problems = problems_of(write_answers(llama1_answers), questionnaire)
+    answers = load_answers(write_answers(llama1_answers), questionnaire)
+    assert sorted(w.key for w in answers.warnings) == sorted(HOSTED_ONLY_DROPS)
+    assert not set(HOSTED_ONLY_DROPS) & set(answers.values)
+    for warning in answers.warnings:
+        assert "weights_leave_premises" in warning.message
+        assert warning.message.endswith("; ignored")
+
+
+def test_answer_to_a_skipped_question_must_be_removed_when_strict(
+    write_answers, llama1_answers, questionnaire
+):
+    llama1_answers["weights_leave_premises"] = False
+    with pytest.raises(AnswersError) as caught:
+        load_answers(write_answers(llama1_answers), questionnaire, strict=True)
+    problems = caught.value.problems
     assert sorted(p.key for p in problems) == sorted(HOSTED_ONLY_DROPS)
     for problem in problems:
         assert "weights_leave_premises" in problem.message
-        assert "remove it" in problem.message
+        assert problem.message.endswith("; remove it")
 
 
 def test_a_wrong_value_is_reported_when_its_question_may_or_may_not_apply(

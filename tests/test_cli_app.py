@@ -83,7 +83,7 @@ def test_a_write_failure_reads_the_same_whichever_command_writes(
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["diff", "{example}"], "Invalid value: give either NEW or --rev REV"),
+    [(["diff", "{example}"], "Invalid value: give NEW, --rev REV or --set"),
      (["rules", "--format", "xx"], "Invalid value for --format: expected text or md"),
      (["score", "--fail-at", "purple", "{example}"], "Invalid value for '--fail-at': 'purple'"),
      (["score", "--format", "xml", "{example}"], "Invalid value for '--format'")],

@@ -40,7 +40,6 @@ BAD_FILES = {
     "bad-choice": ({"vetting": "affiliation"}, ["vetting"]),
     "yaml-boolean-for-choice": ({"legal_terms": True}, ["legal_terms"]),
     "missing-required": ({"rationale": DELETE}, ["rationale"]),
-    "answer-to-skipped-question": ({"weights_leave_premises": False}, RECIPIENT_KEYS),
     "non-existent-date": ({"decision_date": "2023-02-30"}, ["decision_date"]),
     "exclusive-multi-choice": ({"download_controls": ["none", "rate_limits"]},
                                ["download_controls"]),
@@ -73,6 +72,21 @@ def test_validate_exits_2_with_one_line_per_problem(
         assert line.startswith(f"{path}: ")
         assert len(line.split(": ")) >= 3, line
     assert result.stdout == ""
+
+
+def test_validate_warns_about_answers_to_skipped_questions_and_refuses_them_when_strict(
+    runner, write_answers, llama1_answers
+):
+    llama1_answers["weights_leave_premises"] = False
+    path = write_answers(llama1_answers)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}: ok\n"
+    assert [line.split(": ")[1] for line in result.stderr.splitlines()] == RECIPIENT_KEYS
+    strict = runner.invoke(app, ["validate", "--strict", str(path)])
+    assert strict.exit_code == 2
+    assert [line.split(": ")[1] for line in strict.stderr.splitlines()] == RECIPIENT_KEYS
+    assert strict.stdout == ""
 
 
 @pytest.mark.parametrize(

@@ -125,13 +125,13 @@ CASES: dict[str, tuple[Make, str]] = {
     "datetime": (answer("decision_date", "2023-02-24T10:00:00Z"), "expected a date"),
     "date-as-number": (answer("decision_date", "20230224"), "expected a date"),
     # answers that do not fit the walk
-    "answer-to-a-skipped-question": (
-        text_edit("weights_leave_premises: true", "weights_leave_premises: false\n"
-                  "  # the recipient answers below no longer apply"),
-        None),
     "missing-required": (text_edit("  model_name: LLaMA (7B, 13B, 33B, 65B)\n", ""),
                          "model_name: missing required answer"),
 }
+SKIPPED_QUESTION = text_edit("weights_leave_premises: true", "weights_leave_premises: false\n"
+                             "  # the recipient answers below no longer apply")
+"""Not a broken file: the answers to the questions it skips are ignored, with a warning each
+(an error each with --strict)."""
 SKIPPED_QUESTION_LINES = 8
 """The example answers eight recipient questions that hosted-only access skips."""
 
@@ -202,13 +202,8 @@ def test_a_broken_answers_file_is_one_clean_problem_at_every_command(
     bad.write_bytes(make(example_text))
     out = tmp_path / "record.pdf"
     result = runner.invoke(app, _commands(bad, example_paths[0], out)[command])
-    expected_lines = SKIPPED_QUESTION_LINES if words is None else 1
-    lines = assert_clean_refusal(result.exit_code, result.stderr, str(bad),
-                                 lines=expected_lines)
-    if words is not None:
-        assert words in lines[0]
-    else:
-        assert all("applies only when `weights_leave_premises`" in line for line in lines)
+    lines = assert_clean_refusal(result.exit_code, result.stderr, str(bad), lines=1)
+    assert words in lines[0]
     assert not out.exists()
     if command == "score-json":
         assert json.loads(result.stdout)["results"] == []
@@ -247,3 +242,30 @@ def test_a_utf8_byte_order_mark_is_accepted_everywhere(runner, tmp_path, example
     for args in (["validate", str(path)], ["score", str(path)], ["diff", str(path), str(path)]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def _skipped_question_commands() -> list[Any]:
+    return [pytest.param(command, id=command,
+                         marks=() if command == "validate" else pytest.mark.slow)
+            for command in COMMANDS if command != "assess-resume"]
+
+
+@pytest.mark.parametrize("command", _skipped_question_commands())
+def test_answers_to_a_skipped_question_are_warnings_at_every_command(
+    runner, tmp_path, example_text, example_paths, command
+):
+    """assess --resume is left out: its walk drops what does not apply before the next answer."""
+    skipped = tmp_path / "answers.yaml"
+    skipped.write_bytes(SKIPPED_QUESTION(example_text))
+    out = tmp_path / "record.pdf"
+    args = _commands(skipped, example_paths[0], out)[command]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == SKIPPED_QUESTION_LINES
+    assert all(line.startswith(f"{skipped}: ") and "applies only when `weights_leave_premises`"
+               in line and "; ignored (line " in line for line in lines)
+    strict = runner.invoke(app, [*args, "--strict"])
+    lines = assert_clean_refusal(strict.exit_code, strict.stderr, str(skipped),
+                                 lines=SKIPPED_QUESTION_LINES)
+    assert all("; remove it (line " in line for line in lines)

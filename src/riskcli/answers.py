@@ -6,20 +6,25 @@
       ...
 
 Checking walks the questionnaire in order, exactly as `assess` does, so a file is valid precisely
-when an interactive run could have produced it: skipped questions absent, defaults filled in.
+when an interactive run could have produced it: skipped questions absent, defaults filled in. An
+answer to a question that does not apply (its `when` is false) is ignored with a warning, as
+`assess` drops it; `--strict` makes it an error (`apart` is the one place that decides).
+
+`--set key=value` answers are laid over a file's answers in one place, `AnswersMap`, so every
+command that reads answers sees the same merge, and a problem names where its answer came from.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from riskcli.decision import DecisionBlock, read_decision
-from riskcli.errors import AnswersError, Problem
+from riskcli.errors import AnswersError, Problem, RiskcliError
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Question, Questionnaire
 from riskcli.values import AnswerValueError, coerce, to_plain
@@ -37,10 +42,15 @@ class Answers:
     sha256: str
     decision: DecisionBlock | None = None
     """The decision block, checked on its own; scoring checks what it names against the pack."""
+    warnings: tuple[Problem, ...] = ()
+    """Answers ignored because their question does not apply (none with strict=True)."""
 
 
-def load_answers(path: Path | str, questionnaire: Questionnaire) -> Answers:
-    return answers_from_bytes(read_bytes(path), str(path), questionnaire)
+def load_answers(path: Path | str, questionnaire: Questionnaire, *,
+                 sets: Mapping[str, Any] | None = None, strict: bool = False) -> Answers:
+    """A checked answers file, with `sets` (from `parse_sets`) laid over its answers."""
+    return answers_from_bytes(read_bytes(path), str(path), questionnaire, sets=sets,
+                              strict=strict)
 
 
 def load_partial_answers(path: Path | str, questionnaire: Questionnaire) -> dict[str, Any]:
@@ -51,6 +61,7 @@ def load_partial_answers(path: Path | str, questionnaire: Questionnaire) -> dict
     """
     loaded = load_yaml(path)
     values, problems = check_answers(loaded.data, questionnaire, loaded.path)
+    problems, _ = apart(problems, strict=False)  # the walk drops what does not apply
     raw = loaded.data.get("answers") if isinstance(loaded.data, Mapping) else None
     given = {k: v for k, v in raw.items() if v is not None} if isinstance(raw, Mapping) else {}
     real = [p for p in problems if p.code != "missing"]
@@ -59,27 +70,42 @@ def load_partial_answers(path: Path | str, questionnaire: Questionnaire) -> dict
     return {key: value for key, value in values.items() if key in given}
 
 
-def answers_from_bytes(raw: bytes, name: str, questionnaire: Questionnaire) -> Answers:
-    """Check answers that did not come from a file on disk (e.g. `git show REV:path`)."""
+def answers_from_bytes(raw: bytes, name: str, questionnaire: Questionnaire, *,
+                       sets: Mapping[str, Any] | None = None, strict: bool = False) -> Answers:
+    """Check answers that did not come from a file on disk (e.g. `git show REV:path`).
+
+    With `sets`, the digest is of the file's bytes followed by the `--set` answers: it names
+    what was scored, so it never passes for the file's own.
+    """
     data = parse_yaml(raw, name)
-    values, problems = check_answers(data, questionnaire, name)
+    values, problems = check_answers(data, questionnaire, name, sets=sets)
+    problems, warnings = apart(problems, strict=strict)
     try:
         decision = read_decision(data, name)
     except AnswersError as exc:
         problems, decision = [*problems, *exc.problems], None
     if problems:
         raise AnswersError(problems)
-    return Answers(name, values, hashlib.sha256(raw).hexdigest(), decision)
+    return Answers(name, values, _digest(raw, sets), decision, tuple(warnings))
+
+
+def _digest(raw: bytes, sets: Mapping[str, Any] | None) -> str:
+    digest = hashlib.sha256(raw)
+    for key, value in (sets or {}).items():
+        digest.update(f"\n{SET} {key}={to_plain(value)!r}".encode())
+    return digest.hexdigest()
 
 
 def check_answers(
-    data: Any, questionnaire: Questionnaire, name: str
+    data: Any, questionnaire: Questionnaire, name: str, *,
+    sets: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Pure check of a parsed answers document; returns the values and every problem found."""
+    """Pure check of a parsed answers document; returns the values and every problem found,
+    answers to questions that do not apply among them (`apart` tells those from errors)."""
     problems = _check_envelope(data, questionnaire, name)
     if problems:
         return {}, problems
-    return resolve(data["answers"] or {}, questionnaire, name)
+    return resolve(data["answers"] or {}, questionnaire, name, sets=sets)
 
 
 def _check_envelope(data: Any, questionnaire: Questionnaire, name: str) -> list[Problem]:
@@ -110,31 +136,36 @@ def _check_envelope(data: Any, questionnaire: Questionnaire, name: str) -> list[
 
 
 def resolve(
-    given: Mapping[str, Any], questionnaire: Questionnaire, name: str = "<answers>"
+    given: Mapping[str, Any], questionnaire: Questionnaire, name: str = "<answers>", *,
+    sets: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Walk the questions in order: check given values, skip what does not apply, fill defaults."""
+    """Walk the questions in order: check given values, skip what does not apply, fill defaults.
+
+    `sets` are `--set` answers, laid over `given`. Every problem is returned, an answer to a
+    question that does not apply (code `not-applicable`, left out of the values) among them:
+    `apart` says whether that one is an error or a warning.
+    """
+    answers = AnswersMap(given, name, sets)
     values: dict[str, Any] = {}
-    problems = [_unknown_key(key, questionnaire, name, line_of(given, key))
-                for key in given if key not in questionnaire.by_id]
+    problems = [answers.problem(key, _unknown(key, questionnaire), "unknown-key")
+                for key in answers if key not in questionnaire.by_id]
     # Questions whose answer is missing or rejected (already reported), and those behind them:
     # their conditions cannot be judged, so whether they apply is not said; a wrong value given
     # to one is still reported, so a file shows every problem in one run.
     unsettled: set[str] = set()
     for question in questionnaire.questions:
-        line = line_of(given, question.id)
-        answer = given.get(question.id)
+        answer = answers.get(question.id)
         applies = questionnaire.applies(question, values, unsettled)
         if applies is None:
             unsettled.add(question.id)
             if answer is not None:
-                problems.extend(_type_problem(question, answer, name, line))
+                problems.extend(_type_problem(question, answer, answers))
             continue
         if not applies:
             if answer is not None:
-                problems.append(Problem(
-                    name, question.id, "answered, but the question applies only when "
-                    f"`{question.when}`, which is false here; remove it", line,
-                    code="not-applicable"))
+                problems.append(answers.problem(
+                    question.id, f"answered, but the question applies only when "
+                    f"`{question.when}`, which is false here", NOT_APPLICABLE))
             continue
         if answer is None:
             if question.default is not None:
@@ -147,23 +178,113 @@ def resolve(
         try:
             values[question.id] = coerce(question, answer)
         except AnswerValueError as exc:
-            problems.append(Problem(name, question.id, str(exc), line, code="type"))
+            problems.append(answers.problem(question.id, str(exc), "type"))
             unsettled.add(question.id)
     return values, problems
 
 
-def _type_problem(question: Question, answer: Any, name: str, line: int | None) -> list[Problem]:
+def _type_problem(question: Question, answer: Any, answers: AnswersMap) -> list[Problem]:
     try:
         coerce(question, answer)
     except AnswerValueError as exc:
-        return [Problem(name, question.id, str(exc), line, code="type")]
+        return [answers.problem(question.id, str(exc), "type")]
     return []
 
 
-def _unknown_key(key: Any, questionnaire: Questionnaire, name: str, line: int | None) -> Problem:
+NOT_APPLICABLE = "not-applicable"
+
+
+def apart(problems: Sequence[Problem], *, strict: bool) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings): the one place that decides what an answer to a question that does not
+    apply is. By default it is ignored, as `assess` drops it, and each is a warning; with
+    `strict` each is an error. Told apart by code, worded here."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for problem in problems:
+        if problem.code != NOT_APPLICABLE:
+            errors.append(problem)
+        elif strict:
+            errors.append(replace(problem, message=f"{problem.message}; remove it"))
+        else:
+            warnings.append(replace(problem, message=f"{problem.message}; ignored"))
+    return errors, warnings
+
+
+SET = "--set"
+"""Where a problem about a `--set` answer says it is."""
+
+
+class AnswersMap:
+    """The answers one reading sees, like Copier's AnswersMap: a file's answers with the `--set`
+    answers laid over them (the command line wins). It knows where each answer came from, so a
+    problem names the file and line, or `--set`. An empty `--set key=` is a null answer: the
+    question counts as unanswered, as `key:` does in a file."""
+
+    def __init__(self, given: Mapping[str, Any], name: str,
+                 sets: Mapping[str, Any] | None = None):
+        self.given, self.name, self.sets = given, name, sets or {}
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.given
+        yield from (key for key in self.sets if key not in self.given)
+
+    def get(self, key: str) -> Any:
+        return self.sets[key] if key in self.sets else self.given.get(key)
+
+    def problem(self, key: Any, message: str, code: str) -> Problem:
+        """A problem with the answer to `key`, named where it was given: `--set`, or the file and
+        its line."""
+        if key in self.sets:
+            return Problem(SET, str(key), message, code=code)
+        return Problem(self.name, str(key), message, line_of(self.given, key), code=code)
+
+
+def parse_sets(pairs: Sequence[str], questionnaire: Questionnaire) -> dict[str, Any]:
+    """`--set key=value` pairs, each value read as its question types it, checked once.
+
+    Text, choice and date answers are taken as written (`--set legal_terms=none`); the others
+    are read as YAML, as in a file (`--set weights_leave_premises=false`,
+    `--set access_holders='{low: 20, high: 80}'`, `--set download_controls='[none]'`). An
+    empty value leaves the question unanswered. Raises one `--set: key: problem` each.
+    """
+    sets: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for pair in pairs:
+        key, equals, text = pair.partition("=")
+        key = key.strip()
+        if not equals or not key:
+            problems.append(Problem(SET, pair, "expected KEY=VALUE"))
+            continue
+        question = questionnaire.by_id.get(key)
+        if question is None:
+            problems.append(Problem(SET, key, _unknown(key, questionnaire), code="unknown-key"))
+        elif key in sets:
+            problems.append(Problem(SET, key, "given twice; give each answer once"))
+        else:
+            try:
+                sets[key] = _set_value(question, text)
+            except AnswerValueError as exc:
+                problems.append(Problem(SET, key, str(exc), code="type"))
+    if problems:
+        raise AnswersError(problems)
+    return sets
+
+
+def _set_value(question: Question, text: str) -> Any:
+    if not text.strip():
+        return None
+    if question.type in ("text", "choice", "date"):
+        return coerce(question, text.strip())
+    try:
+        value = parse_yaml(text.encode("utf-8"), SET)
+    except RiskcliError as exc:
+        raise AnswerValueError(exc.problems[0].message) from None
+    return None if value is None else coerce(question, value)
+
+
+def _unknown(key: Any, questionnaire: Questionnaire) -> str:
     close = difflib.get_close_matches(str(key), list(questionnaire.by_id), n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    return Problem(name, str(key), f"unknown key{hint}", line, code="unknown-key")
+    return f"unknown key; did you mean {close[0]}?" if close else "unknown key"
 
 
 def answers_document(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, Any]:

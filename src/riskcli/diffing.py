@@ -8,6 +8,8 @@ stop applying are dropped, as `assess` drops them), so its own effect on the lea
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +51,16 @@ class DecisionDiff(Value):
     recommendation_changed: bool
 
 
-def load_side(engine: Engine, path: Path, rev: str | None = None) -> Answers:
+def load_side(engine: Engine, path: Path, rev: str | None = None, *,
+              sets: Mapping[str, Any] | None = None, strict: bool = False) -> Answers:
+    """One side of a diff: the file now, or as it was at `rev`; `sets` laid over its answers,
+    and the side named for them."""
     if rev is None:
-        return load_answers(path, engine.questionnaire)
-    return answers_from_bytes(git_show(path, rev), f"{path}@{rev}", engine.questionnaire)
+        answers = load_answers(path, engine.questionnaire, sets=sets, strict=strict)
+    else:
+        answers = answers_from_bytes(git_show(path, rev), f"{path}@{rev}",
+                                     engine.questionnaire, sets=sets, strict=strict)
+    return replace(answers, path=f"{answers.path} with --set") if sets else answers
 
 
 def git_show(path: Path, rev: str) -> bytes:

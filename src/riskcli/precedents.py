@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from riskcli.answers import check_answers
+from riskcli.answers import apart, check_answers
 from riskcli.errors import AnswersError, Problem
 from riskcli.questionnaire import Questionnaire
 from riskcli.strict import Strict, validate_document
@@ -97,6 +97,7 @@ def load_precedent(path: Path, questionnaire: Questionnaire) -> Precedent:
                                 "title, outcome, sources")
     values, problems = check_answers({k: v for k, v in data.items() if k in _ANSWER_KEYS},
                                      questionnaire, name)
+    problems, _ = apart(problems, strict=True)  # a precedent is curated: no stray answers
     problems += [Problem(name, f"estimates.{key}", "names no answer given in this file",
                          code="reference") for key in history.estimates if key not in values]
     if problems:

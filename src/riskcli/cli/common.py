@@ -60,6 +60,27 @@ IntervalOpt = Annotated[
 ]
 
 
+StrictOpt = Annotated[
+    bool,
+    typer.Option("--strict", help="An answer to a question that does not apply is an error "
+                 "(exit 2), not a warning that it is ignored."),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", metavar="<key=value>", show_default=False,
+                 help="Answer a question differently without editing the file (repeatable), "
+                      "e.g. --set weights_leave_premises=false."),
+]
+
+
+def parse_sets_option(pairs: list[str] | None, questionnaire: Questionnaire) -> dict[str, Any]:
+    """The `--set` answers, checked once before any file is read: a bad one is a
+    `--set: key: problem` line and exit 2."""
+    from riskcli.answers import parse_sets
+
+    return parse_sets(pairs or [], questionnaire)
+
+
 class OutputFormat(StrEnum):
     """`--format` of the commands that print a result: for a person, or for a program."""
 

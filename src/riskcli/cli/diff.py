@@ -13,31 +13,45 @@ from riskcli.cli.common import (
     OutputFormat,
     QuestionnaireOpt,
     RulesOpt,
+    SetOpt,
+    StrictOpt,
     TextOrJsonOpt,
+    parse_sets_option,
+    print_problems,
     usage_error,
 )
 
 
 def diff(
     old: Annotated[Path, typer.Argument(
-        help="The earlier answers file (or the file, with --rev).")],
+        help="The earlier answers file (or the file, with --rev or --set alone).")],
     new: Annotated[Path | None, typer.Argument(help="The later answers file.")] = None,
     rev: Annotated[str | None, typer.Option(
         "--rev", help="Compare OLD at this git revision with OLD now (e.g. HEAD~1).")] = None,
+    set_: SetOpt = None,
+    strict: StrictOpt = False,
     output: TextOrJsonOpt = OutputFormat.text,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Show what changed between two answers files and how each change moved the decision."""
+    """Show what changed between two answers files and how each change moved the decision.
+
+    --set changes the new side only: `diff FILE --set key=value` shows what that change would
+    do to FILE, and `diff FILE --rev REV --set ...` what it would do on top of the edits since REV.
+    """
     from riskcli.diffing import diff_answers, load_side
     from riskcli.formatting import diff_text
     from riskcli.scoring import load_engine
 
-    if (new is None) == (rev is None):
-        raise usage_error("give either NEW or --rev REV, not both or neither")
+    if new is not None and rev is not None:
+        raise usage_error("give either NEW or --rev REV, not both")
+    if new is None and rev is None and not set_:
+        raise usage_error("give NEW, --rev REV or --set KEY=VALUE to compare OLD with")
     engine = load_engine(questionnaire, rules)
-    before = load_side(engine, old, rev)
-    after = load_side(engine, new if new is not None else old)
+    sets = parse_sets_option(set_, engine.questionnaire)
+    before = load_side(engine, old, rev, strict=strict)
+    after = load_side(engine, new if new is not None else old, sets=sets, strict=strict)
+    print_problems(list(dict.fromkeys([*before.warnings, *after.warnings])))
     result = diff_answers(engine, before, after)
     if output is OutputFormat.json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, allow_nan=False))

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from riskcli.cli.common import IntervalOpt, QuestionnaireOpt, RulesOpt, UsageError, writing
+from riskcli.cli.common import (
+    IntervalOpt,
+    QuestionnaireOpt,
+    RulesOpt,
+    SetOpt,
+    StrictOpt,
+    UsageError,
+    parse_sets_option,
+    print_problems,
+    writing,
+)
 from riskcli.errors import OutputFileError, Problem
 
 if TYPE_CHECKING:
@@ -39,17 +49,23 @@ def report(
         "--templates", help="Template folder (default: the bundled report_templates).",
         show_default=False)] = None,
     interval: IntervalOpt = None,
+    set_: SetOpt = None,
+    strict: StrictOpt = False,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Render the decision record: a PDF or HTML record, or the model card's Markdown section."""
+    """Render the decision record: a PDF or HTML record, or the model card's Markdown section.
+
+    With --set, the record is of the answers as changed (its digest is not the file's).
+    """
+    from riskcli.batch import score_one
     from riskcli.fileio import check_output_path
     from riskcli.progress import Progress
     from riskcli.report import format_for, write_report
     from riskcli.report.render import PDF_STAGES
     from riskcli.report.templates import load_templates
     from riskcli.resources import default_templates
-    from riskcli.scoring import load_engine, score_file
+    from riskcli.scoring import load_engine
 
     fmt = output_format.value if output_format else format_for(out)
     if fmt is None:
@@ -59,7 +75,9 @@ def report(
     _refuse_overwriting_an_input(out, [answers, questionnaire, rules])
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules, interval)
-    result = score_file(engine, answers)
+    sets = parse_sets_option(set_, engine.questionnaire)
+    result = score_one(engine, answers, sets=sets, strict=strict,
+                       warn=lambda warning: print_problems([warning]))
     # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then vanishes.
     bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)
     with writing(out), bar:

@@ -18,10 +18,14 @@ from riskcli.cli.common import (
     OutputFormat,
     QuestionnaireOpt,
     RulesOpt,
+    SetOpt,
+    StrictOpt,
     TextOrJsonOpt,
+    parse_sets_option,
     print_problems,
     usage_error,
 )
+from riskcli.errors import Problem
 
 if TYPE_CHECKING:
     from riskcli.results import ScoreResult
@@ -81,6 +85,8 @@ def score(
     fail_on_differs: FailOnDiffersOpt = False,
     today: TodayOpt = None,
     interval: IntervalOpt = None,
+    set_: SetOpt = None,
+    strict: StrictOpt = False,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -101,7 +107,9 @@ def score(
     bands = engine.rules.model.band_names
     if fail_at is not None and fail_at not in bands:
         raise usage_error(_not_a_band(fail_at, engine.rules), "'--fail-at'")
+    sets = parse_sets_option(set_, engine.questionnaire)
     files, problems = expand_paths(paths)
+    warnings: list[Problem] = []
     out = ScoreOutput(as_json=output is OutputFormat.json, keys=engine.rules.keys)
     day = today or dt.date.today()
     trips: list[str] = []
@@ -112,8 +120,9 @@ def score(
                      for trip in gate(result, bands, fail_at, fail_on_differs, day))
 
     with for_files(len(files)) as progress:
-        problems += score_each(engine, files, add, progress.update)
-    print_problems(problems)
+        problems += score_each(engine, files, add, progress.update, sets=sets, strict=strict,
+                               warn=warnings.append)
+    print_problems(warnings + problems)
     for chunk in out.chunks(_version() if out.as_json else ""):
         typer.echo(chunk, nl=False)
     for line in trips:

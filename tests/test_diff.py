@@ -83,3 +83,62 @@ def test_diff_needs_new_or_rev_but_not_both(runner, examples_dir):
     path = str(examples_dir / "llama-1-2023.yaml")
     assert runner.invoke(app, ["diff", path]).exit_code == 2
     assert runner.invoke(app, ["diff", path, path, "--rev", "HEAD"]).exit_code == 2
+
+
+def git_repo(folder):
+    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    return git
+
+
+def test_a_file_added_since_the_revision_is_all_answers_added(runner, tmp_path, write_answers,
+                                                              llama1_answers):
+    git = git_repo(tmp_path)
+    write_answers(llama1_answers, name="other.yaml")
+    subprocess.run([*git, "add", "other.yaml"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    path = write_answers(llama1_answers, name="models/new/answers.yaml")
+    result = runner.invoke(app, ["diff", str(path), "--rev", "HEAD"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{path}@HEAD (no file) -> {path}"
+    assert lines[1] == "  band             (no file) -> critical"
+    assert f"{len(llama1_answers)} answer(s) added:" in result.stdout
+    assert "    vetting                      affiliation_checked" in lines
+    doc = json.loads(runner.invoke(app, ["diff", str(path), "--rev", "HEAD",
+                                         "--format", "json"]).stdout)
+    assert doc["old"] is None and doc["new"]["band"] == "critical"
+    assert doc["band_changed"] and doc["recommendation_changed"]
+    assert {c["key"] for c in doc["changes"]} == set(llama1_answers)
+    assert all(c["old"] is None and c["score_alone"] is None for c in doc["changes"])
+
+
+def test_a_file_removed_since_the_revision_is_all_answers_removed(runner, tmp_path,
+                                                                  write_answers, llama1_answers):
+    git = git_repo(tmp_path)
+    path = write_answers(llama1_answers, name="models/gone/answers.yaml")
+    subprocess.run([*git, "add", "models"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    subprocess.run([*git, "rm", "-rq", "models"], check=True)
+    assert not path.parent.exists()  # its folder went with it
+    result = runner.invoke(app, ["diff", str(path), "--rev", "HEAD"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{path}@HEAD -> {path} (no file)"
+    assert lines[1] == "  band             critical -> (no file)"
+    assert f"{len(llama1_answers)} answer(s) removed:" in result.stdout
+    doc = json.loads(runner.invoke(app, ["diff", str(path), "--rev", "HEAD",
+                                         "--format", "json"]).stdout)
+    assert doc["new"] is None and doc["old"]["file"] == f"{path}@HEAD"
+
+
+def test_a_file_neither_here_nor_at_the_revision_is_a_clean_error(runner, tmp_path,
+                                                                  write_answers, llama1_answers):
+    git = git_repo(tmp_path)
+    write_answers(llama1_answers, name="other.yaml")
+    subprocess.run([*git, "add", "other.yaml"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    missing = tmp_path / "nowhere.yaml"
+    result = runner.invoke(app, ["diff", str(missing), "--rev", "HEAD"])
+    assert result.exit_code == 2
+    assert result.stderr == f"{missing}: no such file\n"

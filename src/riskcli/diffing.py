@@ -3,6 +3,9 @@
 A reviewer of a pull request needs more than "score 100 -> 23": they need to see which edited
 answer did it. Each change is therefore also scored alone, applied to the old answers (answers that
 stop applying are dropped, as `assess` drops them), so its own effect on the leak rate is visible.
+
+A file added since the revision `--rev` names has no old side: every answer is an addition, and
+the decision before is "no file"; a file removed since then, likewise, has no new side.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from riskcli.results import ScoreResult, Value
 from riskcli.scoring import Engine, score_values
 from riskcli.values import to_plain
 from riskcli.walk import prune
+from riskcli.wording import days_text, percent
 
 
 class Side(Value):
@@ -39,55 +43,83 @@ class AnswerChange(Value):
     new: Any
     score_alone: int | None
     """The score had only this answer changed; None when it cannot stand alone (it belongs to a
-    question that only applies together with another change)."""
+    question that only applies together with another change, or the file was added or removed)."""
     rate_alone: float | None
 
 
 class DecisionDiff(Value):
-    old: Side
-    new: Side
+    old: Side | None
+    """None: the file did not exist at the revision (it was added since)."""
+    new: Side | None
+    """None: the file no longer exists (it was removed since the revision)."""
     changes: list[AnswerChange]
     band_changed: bool
     recommendation_changed: bool
 
 
 def load_side(engine: Engine, path: Path, rev: str | None = None, *,
-              sets: Mapping[str, Any] | None = None, strict: bool = False) -> Answers:
-    """One side of a diff: the file now, or as it was at `rev`; `sets` laid over its answers,
-    and the side named for them."""
+              sets: Mapping[str, Any] | None = None, strict: bool = False) -> Answers | None:
+    """One side of a diff: the file now, or as it was at `rev` (None when it did not exist
+    there); `sets` laid over its answers, and the side named for them."""
     if rev is None:
         answers = load_answers(path, engine.questionnaire, sets=sets, strict=strict)
     else:
-        answers = answers_from_bytes(git_show(path, rev), f"{path}@{rev}",
-                                     engine.questionnaire, sets=sets, strict=strict)
+        raw = git_show(path, rev)
+        if raw is None:
+            return None
+        answers = answers_from_bytes(raw, f"{path}@{rev}", engine.questionnaire, sets=sets,
+                                     strict=strict)
     return replace(answers, path=f"{answers.path} with --set") if sets else answers
 
 
-def git_show(path: Path, rev: str) -> bytes:
-    """The file's bytes at a git revision, asked of git in the file's own folder."""
-    folder = path.parent if str(path.parent) else Path(".")
+def git_show(path: Path, rev: str) -> bytes | None:
+    """The file's bytes at a git revision, asked of git in the file's own folder (or the
+    nearest one that still exists); None when the revision exists but the file is not in it."""
+    folder, relative = _git_place(path)
     if rev.startswith("-"):
         # git would read it as an option: --rev=--output=x makes git show write a file
         raise InputFileError(Problem(str(path), "--rev", f"{rev!r} is not a revision"))
+    done = _git(path, folder, "show", f"{rev}:./{relative}")
+    if done.returncode == 0:
+        return done.stdout
+    if (_git(path, folder, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").returncode
+            == 0 and _git(path, folder, "cat-file", "-e", f"{rev}:./{relative}").returncode):
+        return None
+    reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    raise InputFileError(Problem(str(path), "--rev", f"git show {rev} failed: "
+                                 f"{reason[-1] if reason else 'no reason given'}"))
+
+
+def _git(path: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        done = subprocess.run(["git", "-C", str(folder), "show", f"{rev}:./{path.name}"],
-                              capture_output=True, check=False, timeout=30)
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True,
+                              check=False, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InputFileError(Problem(str(path), "--rev", f"git could not run: {exc}")) from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputFileError(Problem(str(path), "--rev", f"git show {rev} failed: "
-                                     f"{reason[-1] if reason else 'no reason given'}"))
-    return done.stdout
 
 
-def diff_answers(engine: Engine, old: Answers, new: Answers) -> DecisionDiff:
-    old_result = score_values(engine, old.values, file=old.path, sha256=old.sha256)
-    new_result = score_values(engine, new.values, file=new.path, sha256=new.sha256)
+def _git_place(path: Path) -> tuple[Path, str]:
+    """The nearest existing folder of `path` and the path from there: a removed file's folder
+    may have gone with it."""
+    folder, parts = path.parent, [path.name]
+    while str(folder) not in ("", ".") and not folder.is_dir() and folder != folder.parent:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return (folder if str(folder) else Path(".")), "/".join(parts)
+
+
+def diff_answers(engine: Engine, old: Answers | None, new: Answers | None) -> DecisionDiff:
+    """What changed from `old` to `new`; either may be None (the file added, or removed)."""
+    before, after = _side(engine, old), _side(engine, new)
+    old_values: dict[str, Any] = old.values if old is not None else {}
+    new_values: dict[str, Any] = new.values if new is not None else {}
     keys = [q.id for q in engine.questionnaire.questions
-            if old.values.get(q.id) != new.values.get(q.id)]
-    changes = [_change(engine, key, old.values, new.values) for key in keys]
-    before, after = _side(old_result), _side(new_result)
+            if old_values.get(q.id) != new_values.get(q.id)]
+    if before is None or after is None:  # nothing to apply a change to, alone
+        changes = [_change(engine, key, old_values, new_values, alone=False) for key in keys]
+        return DecisionDiff(old=before, new=after, changes=changes, band_changed=True,
+                            recommendation_changed=True)
+    changes = [_change(engine, key, old_values, new_values) for key in keys]
     return DecisionDiff(
         old=before, new=after, changes=changes, band_changed=before.band != after.band,
         recommendation_changed=(before.recommendation, before.hosted_only)
@@ -95,13 +127,14 @@ def diff_answers(engine: Engine, old: Answers, new: Answers) -> DecisionDiff:
     )
 
 
-def _change(engine: Engine, key: str, old: dict[str, Any], new: dict[str, Any]) -> AnswerChange:
-    alone = _score_alone(engine, key, old, new)
+def _change(engine: Engine, key: str, old: dict[str, Any], new: dict[str, Any], *,
+            alone: bool = True) -> AnswerChange:
+    alone_result = _score_alone(engine, key, old, new) if alone else None
     return AnswerChange(
         key=key, prompt=engine.questionnaire.by_id[key].prompt,
         old=to_plain(old.get(key)), new=to_plain(new.get(key)),
-        score_alone=alone.exposure.score if alone else None,
-        rate_alone=alone.exposure.rate_per_day if alone else None,
+        score_alone=alone_result.exposure.score if alone_result else None,
+        rate_alone=alone_result.exposure.rate_per_day if alone_result else None,
     )
 
 
@@ -124,7 +157,10 @@ def _score_alone(engine: Engine, key: str, old: dict[str, Any],
         return None
 
 
-def _side(result: ScoreResult) -> Side:
+def _side(engine: Engine, answers: Answers | None) -> Side | None:
+    if answers is None:
+        return None
+    result = score_values(engine, answers.values, file=answers.path, sha256=answers.sha256)
     e = result.exposure
     return Side(
         file=result.file, band=e.band, score=e.score, p_leak_horizon=e.p_leak["horizon"],
@@ -132,3 +168,44 @@ def _side(result: ScoreResult) -> Side:
         recommendation=result.recommendation.mode,
         hosted_only=result.recommendation.hosted_only,
     )
+
+
+NO_FILE = "(no file)"
+
+
+def one_sided_text(diff: DecisionDiff, missing: str) -> str:
+    """A file added or removed since the revision, for a reviewer: the decision it brings (or
+    takes away) beside "no file", then every answer it adds (or removes). `missing` names the
+    side that is not there (`path@rev`, or the path)."""
+    added = diff.old is None
+    side = diff.new if added else diff.old
+    if side is None or (diff.old is not None and diff.new is not None):
+        raise ValueError("one_sided_text is for a diff with exactly one side")
+
+    def row(label: str, value: str) -> str:
+        before, after = (NO_FILE, value) if added else (value, NO_FILE)
+        return f"  {label:<16} {before} -> {after}"
+
+    median = days_text(side.median_days_to_leak).split(" (")[0]
+    mode = side.recommendation + (" (hosted only)" if side.hosted_only else "")
+    ends = (f"{missing} {NO_FILE}", side.file) if added else (side.file, f"{missing} {NO_FILE}")
+    lines = [
+        f"{ends[0]} -> {ends[1]}",
+        row("band", side.band),
+        row("score", str(side.score)),
+        row("P(horizon)", percent(side.p_leak_horizon)),
+        row("median to leak", median),
+        row("recommendation", mode),
+        f"  {len(diff.changes)} answer(s) {'added' if added else 'removed'}:",
+    ]
+    for change in diff.changes:
+        lines.append(f"    {change.key:<28} {_shown(change.new if added else change.old)}")
+    return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict) and set(value) == {"low", "high"}:
+        return f"{value['low']}-{value['high']} (estimate)"
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."

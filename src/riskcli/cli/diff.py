@@ -27,7 +27,8 @@ def diff(
         help="The earlier answers file (or the file, with --rev or --set alone).")],
     new: Annotated[Path | None, typer.Argument(help="The later answers file.")] = None,
     rev: Annotated[str | None, typer.Option(
-        "--rev", help="Compare OLD at this git revision with OLD now (e.g. HEAD~1).")] = None,
+        "--rev", help="Compare OLD at this git revision with OLD now (e.g. HEAD~1); a file "
+                      "added or removed since then is all answers added or removed.")] = None,
     set_: SetOpt = None,
     strict: StrictOpt = False,
     output: TextOrJsonOpt = OutputFormat.text,
@@ -39,7 +40,7 @@ def diff(
     --set changes the new side only: `diff FILE --set key=value` shows what that change would
     do to FILE, and `diff FILE --rev REV --set ...` what it would do on top of the edits since REV.
     """
-    from riskcli.diffing import diff_answers, load_side
+    from riskcli.diffing import diff_answers, load_side, one_sided_text
     from riskcli.formatting import diff_text
     from riskcli.scoring import load_engine
 
@@ -50,10 +51,17 @@ def diff(
     engine = load_engine(questionnaire, rules)
     sets = parse_sets_option(set_, engine.questionnaire)
     before = load_side(engine, old, rev, strict=strict)
-    after = load_side(engine, new if new is not None else old, sets=sets, strict=strict)
-    print_problems(list(dict.fromkeys([*before.warnings, *after.warnings])))
+    removed = rev is not None and before is not None and not old.exists()
+    if removed and sets:
+        raise usage_error(f"{old} no longer exists, so there is nothing to --set", "'--set'")
+    after = None if removed else load_side(engine, new if new is not None else old, sets=sets,
+                                           strict=strict)
+    warnings = [*(before.warnings if before else ()), *(after.warnings if after else ())]
+    print_problems(list(dict.fromkeys(warnings)))
     result = diff_answers(engine, before, after)
     if output is OutputFormat.json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, allow_nan=False))
+    elif result.old is None or result.new is None:
+        typer.echo(one_sided_text(result, f"{old}@{rev}" if result.old is None else str(old)))
     else:
         typer.echo(diff_text(result))

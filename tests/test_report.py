@@ -23,11 +23,11 @@ from pypdf import PdfReader
 from riskcli.cli.app import app
 from riskcli.report.formatting import multiplier, split_label
 from riskcli.report.render import render
-from riskcli.report.templates import load_templates
+from riskcli.report.templates import load_templates, markdown_escape
 from riskcli.resources import default_templates
 from riskcli.results import ScoreResult
 from riskcli.scoring import Engine, load_engine, score_file
-from riskcli.wording import band_words, days_text, percent
+from riskcli.wording import band_words, days_text, percent, percent_range
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE_NAMES = ["llama-1-2023", "llama-2-2023", "gpt-2-partners-2019"]
@@ -88,10 +88,21 @@ def key_figure_cells(exposure) -> list[tuple[str, str]]:
     return cells
 
 
+def exposure_option(result: ScoreResult):
+    """The gated option whose exposure the record's key figures are: the weights as answered."""
+    weights = "downloaded" if result.answers["weights_leave_premises"] else "hosted"
+    return next(o for o in result.options if o.weights == weights)
+
+
+def option_name(result: ScoreResult, mode: str) -> str:
+    return split_label(next(o for o in result.options if o.mode == mode).label)[0]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_NAMES, ids=EXAMPLE_NAMES)
 def test_each_record_prints_the_figures_of_its_own_score(rendered, name):
-    """Each key figure opens the cell its label closes, in order, under the score and band."""
+    """Each key figure opens the cell its label closes, in order, under the score and band and
+    the line that says whose exposure they are."""
     result, pdf = rendered[name]
     page = squashed(pdf_pages(pdf)[0])
     exposure = result.exposure
@@ -101,13 +112,20 @@ def test_each_record_prints_the_figures_of_its_own_score(rendered, name):
     # The badge, and what the band could be when the interval straddles a cut.
     band = squashed(band_words(exposure.band, *exposure.interval.bands))
     start = page.index(band, header) + len(band)
+    gated = split_label(exposure_option(result).label)[0]
+    head = squashed(f"Leak exposure as answered: {gated}"
+                    if exposure_option(result).mode == result.decision.mode
+                    else f"For comparison only: {gated}, as answered")
+    assert page[start:].startswith(head), page[start:][:80]
+    start += len(head)
     for label, figure in key_figure_cells(exposure):
         end = page.index(squashed(label), start)
         cell = page[start:end]
         assert cell.startswith(squashed(figure)), f"{label}: {figure!r} is not in its cell {cell!r}"
         start = end + len(squashed(label))
-    recommended = next(o for o in result.options if o.mode == result.recommendation.mode)
-    assert_in_text(f"Recommended option {split_label(recommended.label)[0]}", page)
+    considered = option_name(result, result.decision.mode)
+    assert_in_text(f"Option under consideration {considered}", page)
+    assert_in_text(f"Recommended option {option_name(result, result.recommendation.mode)}", page)
     assert_in_text(result.recommendation.headline, page)
 
 
@@ -213,16 +231,27 @@ def test_the_model_card_section_has_the_options_table_with_the_same_numbers(engi
     assert md.startswith("## Distribution decision\n")
     lines = md.splitlines()
     header = lines.index(
-        "| Option | Weights public | Leak exposure | Kept | Given up | Obligations |")
-    assert lines[header + 1] == "|---|---|---|---|---|---|"
+        "| Option | Weights | Band | Exposure | Kept | Given up | Obligations |")
+    assert lines[header + 1] == "|---|---|---|---|---|---|---|"
     rows = lines[header + 2: header + 2 + len(result.options)]
+    assert len(rows) == 4
     for row, option in zip(rows, result.options, strict=True):
         assert row.startswith(f"| {split_label(option.label)[0]}")
-        assert row.count(" | ") == 5, row
-    gated = next(r for r in rows if r.startswith("| Gated"))
-    horizon = percent(result.exposure.p_leak["horizon"]).replace(">", "&gt;")
-    assert f"{horizon} within {days_text(result.exposure.horizon_days)}" in gated
-    assert "(recommended)" in next(r for r in rows if r.startswith("| Permissive-open"))
+        assert row.count(" | ") == 6, row
+        assert f"| {option.band.upper()} (" in row, row
+        # Each option's own interval: the hosted one is not the downloads' exposure.
+        if option.p_leak_interval is not None:
+            figure = (f"{percent(option.p_leak_horizon)} within "
+                      f"{days_text(result.exposure.horizon_days)} "
+                      f"(80%: {percent_range(*option.p_leak_interval)})")
+            assert markdown_escape(figure) in row, row
+    gated, hosted, permissive, fully = rows
+    assert gated.startswith("| Gated, weights downloaded (under consideration) |")
+    assert "| CRITICAL (leak exposure) |" in gated
+    assert hosted.startswith("| Gated, hosted only | Hosted | LOW (leak exposure) |")
+    assert permissive.startswith(
+        "| Permissive-open (recommended) | Public | MODERATE (harm if public) |")
+    assert fully.startswith("| Fully-open | Public |")
     assert f"`{result.answers_sha256}`" in md
     assert "`riskcli score llama-1-2023.yaml`" in md
 
@@ -231,12 +260,16 @@ def test_the_model_card_section_has_the_options_table_with_the_same_numbers(engi
 
 class KeyFigures(HTMLParser):
     """What a reader of the HTML record sees at the top: each cell of the figures table as
-    (label, figure), and the text of each band badge."""
+    (label, figure), and each band badge's text by what it is the band of (the option under
+    consideration, the recommended one, the exposure of the key figures), with whether it is
+    filled (the accent: only the option under consideration's) or an outline."""
 
     def __init__(self) -> None:
         super().__init__()
         self.cells: list[tuple[str, str]] = []
-        self.badges: list[str] = []
+        self.badges: dict[str, str] = {}
+        self.filled: dict[str, bool] = {}
+        self._badge: str | None = None
         self._in_figures = False
         self._span: str | None = None
         self._cell: dict[str, str] = {}
@@ -247,7 +280,9 @@ class KeyFigures(HTMLParser):
             self._in_figures = True
         elif tag == "span" and "band-badge" in classes:
             self._span = "badge"
-            self.badges.append("")
+            self._badge = dict(attrs).get("data-of") or ""
+            self.badges.setdefault(self._badge, "")
+            self.filled[self._badge] = "aside" not in classes
         elif tag == "span" and self._in_figures and {"fig", "lbl"} & set(classes):
             self._span = "fig" if "fig" in classes else "lbl"
             self._cell.setdefault(self._span, "")
@@ -262,8 +297,8 @@ class KeyFigures(HTMLParser):
             self._in_figures = False
 
     def handle_data(self, data: str) -> None:
-        if self._span == "badge":
-            self.badges[-1] += data.strip()
+        if self._span == "badge" and self._badge is not None:
+            self.badges[self._badge] += data.strip()
         elif self._span in ("fig", "lbl"):
             self._cell[self._span] += data
 
@@ -328,4 +363,10 @@ def test_the_record_shows_each_figure_score_computed_in_its_own_place(
     median = exposure["median_days_to_leak"]
     assert dict(record.cells)["median time to a leak"] == (
         days_text(median) if median is not None else "never")
-    assert record.badges[0] == exposure["band"]
+    assert record.badges["exposure"] == exposure["band"]
+    considered = next(o for o in result["options"] if o["mode"] == result["decision"]["mode"])
+    assert record.badges["considered"] == considered["band"]
+    assert record.filled["considered"]
+    # The exposure's badge is the accent only when it is the option under consideration's own.
+    weights = "downloaded" if result["answers"]["weights_leave_premises"] else "hosted"
+    assert record.filled["exposure"] == (considered["weights"] == weights)

@@ -16,6 +16,7 @@ from typing import Any
 from riskcli.questionnaire import Questionnaire
 from riskcli.report import formatting as fmt
 from riskcli.report.views import (
+    AcceptedRiskView,
     AnswerView,
     ContributionView,
     EstimateView,
@@ -29,6 +30,7 @@ from riskcli.report.views import (
     UncertaintyView,
 )
 from riskcli.results import (
+    AcceptedRisk,
     Contribution,
     Finding,
     Mitigation,
@@ -36,7 +38,7 @@ from riskcli.results import (
     ScoreResult,
     SourceExposure,
 )
-from riskcli.rulepack import Keys, RulePack, Source
+from riskcli.rulepack import DIFFERS, Keys, RulePack, Source
 from riskcli.scoring import Engine
 from riskcli.uncertainty import central_interval
 
@@ -50,9 +52,13 @@ def build_view(result: ScoreResult, engine: Engine) -> RecordView:
     answers = _answers(values, questionnaire)
     options = [_option(o, result) for o in result.options]
     by_mode = {o.mode: o for o in options}
-    recommendation = result.recommendation
+    recommendation, decision = result.recommendation, result.decision
+    considered = by_mode[decision.mode]
+    plan = by_mode[recommendation.plan_mode]
+    exposure_option = _exposure_option(result, options, keys)
     findings = sorted(result.findings, key=lambda f: _severity_rank(pack, f))
     mitigations = list(recommendation.mitigations)
+    accepted = [_accepted(risk, pack) for risk in decision.accepted_risks]
     file_name = PurePath(result.file).name
     date = answers.get(keys.decision_date)
     return RecordView(
@@ -69,15 +75,26 @@ def build_view(result: ScoreResult, engine: Engine) -> RecordView:
         contributions=sorted((_contribution(c, values, questionnaire)
                               for c in result.exposure.contributions), key=_strength),
         options=options,
+        status=decision.status,
+        decided=decision.status == "decided",
+        approved_by=decision.approved_by or "",
+        approved_on=fmt.long_date(decision.approved_on) if decision.approved_on else "",
+        considered=considered,
+        plan=plan,
         recommended=by_mode[recommendation.mode],
-        intended=by_mode[recommendation.intended_mode],
+        differs=considered.mode != recommendation.mode,
+        exposure_option=exposure_option,
+        exposure_considered=exposure_option is not None and exposure_option.considered,
+        accepted_risks=accepted,
+        accepted={risk.finding: risk for risk in accepted},
+        intended=plan,
         differs_from_intended=recommendation.differs_from_intended,
         hosted_only=recommendation.hosted_only,
         headline=recommendation.headline,
         reasons=list(recommendation.reasons),
         mitigations=mitigations,
         findings=findings,
-        owners=_owners(findings, mitigations),
+        owners=_owners(findings, mitigations, accepted),
         questionnaire=f"{result.questionnaire.id} {result.questionnaire.version}",
         rules=f"{result.rules.id} {result.rules.version}",
         sha256=result.answers_sha256,
@@ -228,31 +245,50 @@ def _prompt(questionnaire: Questionnaire, key: str) -> str:
 
 
 def _option(option: OptionAssessment, result: ScoreResult) -> OptionView:
-    recommendation = result.recommendation
     name, detail = fmt.split_label(option.label)
+    figures = option.p_leak_horizon is not None
     return OptionView(
         mode=option.mode, label=option.label, name=name, detail=detail,
-        weights_public=option.weights_public,
-        p_horizon=fmt.percent(option.p_leak_horizon),
-        # A gated option's figure is the exposure's P(leak by the horizon), so is its interval.
-        p_horizon_range="" if option.p_leak_horizon is None else fmt.percent_range(
-            *result.exposure.interval.p_leak[HORIZON]),
+        weights=option.weights, weights_public=option.weights_public, assessed=option.assessed,
         band=option.band,
+        p_horizon=fmt.percent(option.p_leak_horizon),
+        # Each gated option's own interval: the hosted one is not the downloads' exposure.
+        p_horizon_range=fmt.percent_range(*option.p_leak_interval)
+        if figures and option.p_leak_interval else "",
+        median=fmt.days(option.median_days_to_leak) if figures else "",
         exposure=option.exposure, misuse_severity=option.misuse_severity,
         public_weights_acceptable=option.public_weights_acceptable,
         kept=list(option.kept), given_up=list(option.given_up),
-        obligations=list(option.obligations),
-        recommended=option.mode == recommendation.mode,
-        intended=option.mode == recommendation.intended_mode)
+        obligations=list(option.obligations), findings=list(option.findings),
+        plan=option.plan, considered=option.mode == result.decision.mode,
+        recommended=option.recommended, intended=option.plan)
+
+
+def _exposure_option(result: ScoreResult, options: list[OptionView],
+                     keys: Keys) -> OptionView | None:
+    """The gated option whose exposure `result.exposure` is: the weights as answered."""
+    weights = "downloaded" if result.answers.get(keys.downloads) is True else "hosted"
+    return next((o for o in options if o.weights == weights and o.assessed), None)
+
+
+def _accepted(risk: AcceptedRisk, pack: RulePack) -> AcceptedRiskView:
+    titles = {rule.id: rule.title for rule in pack.rules}
+    return AcceptedRiskView(
+        finding=risk.finding, title=titles.get(risk.finding, ""), differs=risk.finding == DIFFERS,
+        reason=risk.reason, owner=risk.owner, expires=fmt.long_date(risk.expires),
+        expires_iso=risk.expires)
 
 
 def _severity_rank(pack: RulePack, finding: Finding) -> tuple[int, str]:
     return pack.severity_rank(finding.severity), finding.rule_id
 
 
-def _owners(findings: list[Finding], mitigations: list[Mitigation]) -> list[str]:
-    """Each role that owns an action, once, in order of first appearance: the sign-off rows."""
+def _owners(findings: list[Finding], mitigations: list[Mitigation],
+            accepted: list[AcceptedRiskView]) -> list[str]:
+    """Each role that owns an action or carries an accepted risk, once, in order of first
+    appearance: the sign-off rows."""
     seen: dict[str, None] = {}
-    for owner in [m.owner for m in mitigations] + [f.owner for f in findings]:
+    for owner in ([m.owner for m in mitigations] + [f.owner for f in findings]
+                  + [risk.owner for risk in accepted]):
         seen.setdefault(owner, None)
     return list(seen)

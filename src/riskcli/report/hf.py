@@ -1,4 +1,4 @@
-"""Suggested Hugging Face gated-repo front matter for a gated recommendation.
+"""Suggested Hugging Face gated-repo front matter when the recommended option hands out weights.
 
 A model card's access form is part of the gate: it should ask exactly what the answers say
 admission and terms require. The wording and fields are data (`report_templates/hf_gating.yaml`);
@@ -65,10 +65,10 @@ def load_gating_spec(folder: Path, fallback: Path) -> GatingSpec:
 
 
 def gating_front_matter(result: ScoreResult, spec: GatingSpec, keys: Keys) -> dict[str, Any] | None:
-    """The extra_gated_* keys, or None when the recommendation is not a gated download."""
-    recommendation = result.recommendation
-    downloads = result.answers.get(keys.downloads) is True
-    if recommendation.mode != "gated" or recommendation.hosted_only or not downloads:
+    """The extra_gated_* keys, or None when the recommended option does not hand out the weights
+    through a gate (its weights are hosted or public, or the answers cannot assess it)."""
+    recommended = next((o for o in result.options if o.recommended), None)
+    if recommended is None or recommended.weights != "downloaded" or not recommended.assessed:
         return None
     names = {role: str(result.answers.get(getattr(keys, role), "")) for role in PLACEHOLDERS}
     sentences = [spec.intro] + [

@@ -159,25 +159,59 @@ class ContributionView:
 
 @dataclass(frozen=True)
 class OptionView:
+    """One option as the record compares it: its own band, figures, findings and obligations."""
+
     mode: str
     label: str
     name: str
     """The label before its parenthesis: 'Permissive-open'."""
     detail: str
     """The parenthesis, if any: 'public weights, licence with conditions'."""
+    weights: str
+    """downloaded, hosted or public."""
     weights_public: bool
+    assessed: bool
+    """False when the answers cannot assess it (downloads, when the answers describe hosted
+    access): it has no band and no figures."""
+    band: str | None
+    """Its own band: the leak exposure of a gated option, the harm if public of the others."""
     p_horizon: str
     p_horizon_range: str
-    """Its interval ('<1–4%'); '' for an option whose weights are public by design."""
-    band: str | None
+    """Its own interval ('<1–4%'); '' for an option with no leak figures."""
+    median: str
+    """Its median time to a leak; '' for an option with no leak figures."""
     exposure: str
     misuse_severity: str
     public_weights_acceptable: bool
     kept: list[str]
     given_up: list[str]
     obligations: list[Mitigation]
+    findings: list[str]
+    """Ids of the fired rules that concern it."""
+    plan: bool
+    """The option the answers plan: the intended mode, with the weights as answered."""
+    considered: bool
+    """The option under consideration: the decided one, else the plan."""
     recommended: bool
     intended: bool
+    """The same as `plan`; kept for templates written before the plan had a name."""
+
+
+@dataclass(frozen=True)
+class AcceptedRiskView:
+    """A risk the decision accepts, with its finding's title when the pack names it."""
+
+    finding: str
+    """A rule id, or differs-from-recommendation."""
+    title: str
+    """The rule's title; '' for differs-from-recommendation (the template words it)."""
+    differs: bool
+    """The acceptance of a decision that differs from the recommendation."""
+    reason: str
+    owner: str
+    expires: str
+    """'18 July 2024'."""
+    expires_iso: str
 
 
 @dataclass(frozen=True)
@@ -195,14 +229,36 @@ class RecordView:
     uncertainty: UncertaintyView
     contributions: list[ContributionView]
     options: list[OptionView]
+    status: str
+    """proposed or decided."""
+    decided: bool
+    approved_by: str
+    approved_on: str
+    """'18 July 2023'; '' while the record is proposed."""
+    considered: OptionView
+    """The option under consideration: the decided one, else the plan."""
+    plan: OptionView
     recommended: OptionView
+    differs: bool
+    """The option under consideration is not the recommended one."""
+    exposure_option: OptionView | None
+    """The gated option whose leak exposure `exposure` is (weights as answered); None when the
+    answers assess no gated option."""
+    exposure_considered: bool
+    """`exposure` is the exposure of the option under consideration."""
+    accepted_risks: list[AcceptedRiskView]
+    accepted: dict[str, AcceptedRiskView]
+    """The accepted risks by finding id, for a template that marks an accepted finding."""
     intended: OptionView
+    """The same as `plan`, for templates written before the plan had a name."""
     differs_from_intended: bool
+    """The recommendation is not the plan (as `score` reports it)."""
     hosted_only: bool
     headline: str
     reasons: list[str]
     mitigations: list[Mitigation]
     findings: list[Finding]
+    """The fired rules that concern the option under consideration."""
     owners: list[str]
     questionnaire: str
     rules: str

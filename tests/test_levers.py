@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,6 @@ from riskcli.answers import load_answers, resolve
 from riskcli.cli.app import app
 from riskcli.levers import lever_report
 from riskcli.scoring import load_engine, score_values
-from riskcli.walk import prune
 
 ENGINE = load_engine()
 
@@ -22,9 +22,10 @@ def _report(path, target=None):
 
 
 def _apply(values, changes):
-    merged = {**values, **{c.key: c.value for c in changes}}
-    resolved, problems = resolve(prune(ENGINE.questionnaire, merged), ENGINE.questionnaire)
-    assert not problems
+    resolved, problems = resolve(values, ENGINE.questionnaire,
+                                 sets={c.key: c.value for c in changes})
+    assert all(p.code == "not-applicable" and p.key not in {c.key for c in changes}
+               for p in problems), problems
     return score_values(ENGINE, resolved)
 
 
@@ -116,3 +117,32 @@ def test_assess_ends_with_the_three_levers_that_lower_the_odds_most(examples_dir
     firsts = [line for line in text[1:] if line.startswith("  - ")]
     assert len(firsts) == 3
     assert firsts[0].startswith("  - weights_leave_premises = no: low")
+
+
+CASES = sorted([*(Path(__file__).parents[1] / "examples").glob("*.yaml"),
+                *(Path(__file__).parents[1] / "precedents").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_every_suggested_path_re_scored_with_set_lands_in_the_promised_band(runner, tmp_path,
+                                                                          path):
+    """Consistency by construction: the --set line levers prints gives the band it promised,
+    for every target band, on every example and precedent."""
+    import shlex
+
+    import yaml
+
+    from riskcli.formatting import set_arguments
+
+    data = yaml.safe_load(path.read_text())
+    answers = tmp_path / "answers.yaml"  # a precedent's answers block, as an answers file
+    answers.write_text(yaml.safe_dump({"questionnaire": data["questionnaire"],
+                                       "answers": data["answers"]}, sort_keys=False))
+    values = load_answers(answers, ENGINE.questionnaire).values
+    for target in ENGINE.rules.model.band_names:
+        for outcome in lever_report(ENGINE, values, target, str(answers)).paths:
+            result = runner.invoke(app, ["score", "--format", "json", str(answers),
+                                         *shlex.split(set_arguments(outcome))])
+            assert result.exit_code == 0, result.output
+            exposure = json.loads(result.stdout)["results"][0]["exposure"]
+            assert exposure["band"] == outcome.band, (target, outcome.changes)

@@ -8,10 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from riskcli.answers import load_answers
 from riskcli.errors import Problem, RiskcliError
 from riskcli.results import ScoreResult
-from riskcli.scoring import Engine, score_values
+from riskcli.scoring import Engine, Warn, score_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -31,20 +30,6 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-Warn = Callable[[Problem], None]
-
-
-def score_one(engine: Engine, path: Path | str, *, sets: Mapping[str, Any] | None = None,
-              strict: bool = False, warn: Warn | None = None) -> ScoreResult:
-    """One answers file as the commands score it: the `--set` answers laid over the file's, and
-    each answer ignored because its question does not apply handed to `warn` (with `strict`,
-    an error instead)."""
-    answers = load_answers(path, engine.questionnaire, sets=sets, strict=strict)
-    if warn is not None:
-        for warning in answers.warnings:
-            warn(warning)
-    return score_values(engine, answers.values, file=answers.path, sha256=answers.sha256,
-                        decision=answers.decision)
 
 
 def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[ScoreResult], None],
@@ -54,13 +39,13 @@ def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[Score
     """Score files in order, handing each result to `on_result` as it is made; return problems.
 
     `progress`, when given, hears how many files are done after each one; `sets`, `strict` and
-    `warn` are as `score_one` takes them.
+    `warn` are as `scoring.score_file` takes them.
     """
     problems: list[Problem] = []
     with _collector_paused():
         for done, path in enumerate(files, 1):
             try:
-                result = score_one(engine, path, sets=sets, strict=strict, warn=warn)
+                result = score_file(engine, path, sets=sets, strict=strict, warn=warn)
             except RiskcliError as exc:
                 problems.extend(exc.problems)
             else:

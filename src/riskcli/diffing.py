@@ -22,7 +22,6 @@ from riskcli.results import ScoreResult, Value
 from riskcli.scoring import Engine, score_values
 from riskcli.values import to_plain
 from riskcli.walk import prune
-from riskcli.wording import days_text, percent
 
 
 class Side(Value):
@@ -168,44 +167,3 @@ def _side(engine: Engine, answers: Answers | None) -> Side | None:
         recommendation=result.recommendation.mode,
         hosted_only=result.recommendation.hosted_only,
     )
-
-
-NO_FILE = "(no file)"
-
-
-def one_sided_text(diff: DecisionDiff, missing: str) -> str:
-    """A file added or removed since the revision, for a reviewer: the decision it brings (or
-    takes away) beside "no file", then every answer it adds (or removes). `missing` names the
-    side that is not there (`path@rev`, or the path)."""
-    added = diff.old is None
-    side = diff.new if added else diff.old
-    if side is None or (diff.old is not None and diff.new is not None):
-        raise ValueError("one_sided_text is for a diff with exactly one side")
-
-    def row(label: str, value: str) -> str:
-        before, after = (NO_FILE, value) if added else (value, NO_FILE)
-        return f"  {label:<16} {before} -> {after}"
-
-    median = days_text(side.median_days_to_leak).split(" (")[0]
-    mode = side.recommendation + (" (hosted only)" if side.hosted_only else "")
-    ends = (f"{missing} {NO_FILE}", side.file) if added else (side.file, f"{missing} {NO_FILE}")
-    lines = [
-        f"{ends[0]} -> {ends[1]}",
-        row("band", side.band),
-        row("score", str(side.score)),
-        row("P(horizon)", percent(side.p_leak_horizon)),
-        row("median to leak", median),
-        row("recommendation", mode),
-        f"  {len(diff.changes)} answer(s) {'added' if added else 'removed'}:",
-    ]
-    for change in diff.changes:
-        lines.append(f"    {change.key:<28} {_shown(change.new if added else change.old)}")
-    return "\n".join(lines)
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, dict) and set(value) == {"low", "high"}:
-        return f"{value['low']}-{value['high']} (estimate)"
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."

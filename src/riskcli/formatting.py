@@ -386,3 +386,34 @@ def top_levers_text(engine: Engine, result: ScoreResult) -> str:
                               f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]",
                               "  - ", "    "))
     return "\n".join(lines)
+
+
+NO_FILE = "(no file)"
+
+
+def one_sided_text(diff: DecisionDiff, missing: str) -> str:
+    """A file added or removed since the revision, for a reviewer: the decision it brings (or
+    takes away) beside "no file", then every answer it adds (or removes). `missing` names the
+    side that is not there (`path@rev`, or the path)."""
+    added = diff.old is None
+    side = diff.new if added else diff.old
+    if side is None or (diff.old is not None and diff.new is not None):
+        raise ValueError("one_sided_text is for a diff with exactly one side")
+
+    def row(label: str, value: str) -> str:
+        before, after = (NO_FILE, value) if added else (value, NO_FILE)
+        return f"  {label:<16} {before} -> {after}"
+
+    ends = (f"{missing} {NO_FILE}", side.file) if added else (side.file, f"{missing} {NO_FILE}")
+    lines = [
+        f"{ends[0]} -> {ends[1]}",
+        row("band", side.band),
+        row("score", str(side.score)),
+        row("P(horizon)", percent(side.p_leak_horizon)),
+        row("median to leak", _days(side.median_days_to_leak)),
+        row("recommendation", _mode(side)),
+        f"  {len(diff.changes)} answer(s) {'added' if added else 'removed'}:",
+    ]
+    for change in diff.changes:
+        lines.append(f"    {change.key:<28} {_value(change.new if added else change.old)}")
+    return "\n".join(lines)

@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from riskcli.answers import resolve
+from riskcli.answers import apart, resolve
 from riskcli.exposure import compute_exposure, fired_rules, point_rate
 from riskcli.questionnaire import Question
 from riskcli.results import Exposure, OptionAssessment
 from riskcli.scoring import Engine, score_values
 from riskcli.values import to_plain
-from riskcli.walk import prune
 from riskcli.wording import days_text
 
 MAX_CHANGES = 3
@@ -162,15 +161,16 @@ def _show(value: Any) -> str:
 
 def _variant(engine: Engine, values: Mapping[str, Any],
              changes: Sequence[Change]) -> dict[str, Any] | None:
-    """The answers with the changes, as `score --set` reads them: answers that stop applying
-    dropped, defaults filled; None when a question the change opens has no answer."""
-    merged = {key: to_plain(value) for key, value in values.items()}
-    merged.update({change.key: change.value for change in changes})
-    kept = prune(engine.questionnaire, merged)
-    if any(change.key not in kept for change in changes):
+    """The answers with the changes laid over them exactly as `score --set` lays them (the one
+    merge, `answers.resolve`): answers that stop applying dropped, defaults filled. None when a
+    change would not take effect (its question does not apply) or a question it opens has no
+    answer."""
+    sets = {change.key: change.value for change in changes}
+    resolved, problems = resolve(values, engine.questionnaire, sets=sets)
+    errors, ignored = apart(problems, strict=False)
+    if errors or any(problem.key in sets for problem in ignored):
         return None
-    resolved, problems = resolve(kept, engine.questionnaire)
-    return None if problems else resolved
+    return resolved
 
 
 def _outcome(engine: Engine, values: Mapping[str, Any], changes: Sequence[Change],

@@ -4,7 +4,7 @@ operations per file."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,17 @@ def _variant(engine: Engine, values: Mapping[str, Any], derived: bool = False) -
     return Variant(values, fired, exposure)
 
 
-def score_file(engine: Engine, path: Path | str) -> ScoreResult:
-    answers = load_answers(path, engine.questionnaire)
+Warn = Callable[[Problem], None]
+
+
+def score_file(engine: Engine, path: Path | str, *, sets: Mapping[str, Any] | None = None,
+               strict: bool = False, warn: Warn | None = None) -> ScoreResult:
+    """One answers file as the commands score it: the `--set` answers laid over the file's, and
+    each answer ignored because its question does not apply handed to `warn` (with `strict`,
+    an error instead)."""
+    answers = load_answers(path, engine.questionnaire, sets=sets, strict=strict)
+    if warn is not None:
+        for warning in answers.warnings:
+            warn(warning)
     return score_values(engine, answers.values, file=answers.path, sha256=answers.sha256,
                         decision=answers.decision)

@@ -40,8 +40,8 @@ def diff(
     --set changes the new side only: `diff FILE --set key=value` shows what that change would
     do to FILE, and `diff FILE --rev REV --set ...` what it would do on top of the edits since REV.
     """
-    from riskcli.diffing import diff_answers, load_side, one_sided_text
-    from riskcli.formatting import diff_text
+    from riskcli.diffing import diff_answers, load_side
+    from riskcli.formatting import diff_text, one_sided_text
     from riskcli.scoring import load_engine
 
     if new is not None and rev is not None:

@@ -14,7 +14,11 @@ from riskcli.cli.common import (
     OutputFormat,
     QuestionnaireOpt,
     RulesOpt,
+    SetOpt,
+    StrictOpt,
     TextOrJsonOpt,
+    parse_sets_option,
+    print_problems,
     usage_error,
 )
 
@@ -25,6 +29,8 @@ def levers(
         "--target", metavar="<band>", show_default=False,
         help="The band to reach (default: the band below the current one).")] = None,
     output: TextOrJsonOpt = OutputFormat.text,
+    set_answers: SetOpt = None,
+    strict: StrictOpt = False,
     interval: IntervalOpt = None,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
@@ -40,7 +46,9 @@ def levers(
     if target is not None and target not in bands:
         raise usage_error(f"{target!r} is not a band of rule pack {engine.rules.id} "
                           f"(bands: {', '.join(bands)})", "'--target'")
-    loaded = load_answers(answers, engine.questionnaire)
+    sets = parse_sets_option(set_answers, engine.questionnaire)
+    loaded = load_answers(answers, engine.questionnaire, sets=sets, strict=strict)
+    print_problems(list(loaded.warnings))
     report = lever_report(engine, loaded.values, target, loaded.path)
     if output is OutputFormat.json:
         typer.echo(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False,

@@ -58,14 +58,13 @@ def report(
 
     With --set, the record is of the answers as changed (its digest is not the file's).
     """
-    from riskcli.batch import score_one
     from riskcli.fileio import check_output_path
     from riskcli.progress import Progress
     from riskcli.report import format_for, write_report
     from riskcli.report.render import PDF_STAGES
     from riskcli.report.templates import load_templates
     from riskcli.resources import default_templates
-    from riskcli.scoring import load_engine
+    from riskcli.scoring import load_engine, score_file
 
     fmt = output_format.value if output_format else format_for(out)
     if fmt is None:
@@ -76,7 +75,7 @@ def report(
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules, interval)
     sets = parse_sets_option(set_, engine.questionnaire)
-    result = score_one(engine, answers, sets=sets, strict=strict,
+    result = score_file(engine, answers, sets=sets, strict=strict,
                        warn=lambda warning: print_problems([warning]))
     # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then vanishes.
     bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)

@@ -52,7 +52,7 @@ def spawn_riskcli(*args: str, cwd: Path, env: Mapping[str, str]) -> Any:
     The child gets the default SIGINT handler (`default_sigint`), a 200-column screen, and a
     `logfile_read` holding everything it printed, for assertions about what the lead saw.
     """
-    import pexpect  # the test extra; the modules that spawn importorskip it first
+    import pexpect  # the test extra
 
     # COLUMNS and LINES override the screen's size for rich; pytest-xdist workers inherit a
     # COLUMNS, which wrapped prompts at 80 columns under `-n auto` only.

@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 import yaml
 from assess_helpers import asked, spawn_riskcli, typed
 
 from riskcli.questionnaire import Question
 from riskcli.values import coerce, to_plain
-
-pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.slow  # every test drives riskcli in a pseudo-terminal
 

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 import yaml
 from assess_helpers import asked, default_sigint, spawn_riskcli, typed
@@ -27,8 +28,6 @@ from riskcli.answers import load_partial_answers
 from riskcli.cli.app import app
 from riskcli.questionnaire import Question
 from riskcli.values import coerce, to_plain
-
-pexpect = pytest.importorskip("pexpect")
 
 REPO_SRC = Path(__file__).resolve().parents[1] / "src"
 

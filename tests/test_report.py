@@ -33,8 +33,8 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE_NAMES = ["llama-1-2023", "llama-2-2023", "gpt-2-partners-2019"]
 SECTIONS = ["Distribution decision record", "Recommendation", "Context", "Decision drivers",
             "Options considered", "Outcome", "Leak exposure of a gated release",
-            "Factor contributions", "Findings and mitigations", "Consequences", "Sign-off",
-            "Appendix: every answer"]
+            "Factor contributions", "What it would take", "Findings and mitigations",
+            "Consequences", "Sign-off", "Appendix: every answer"]
 
 
 @pytest.fixture(scope="module")
@@ -216,11 +216,13 @@ def test_identical_answers_render_identical_html_and_markdown(engine, fmt):
     assert render(result, engine, fmt) == render(result, engine, fmt)
 
 
-def test_the_html_record_embeds_both_charts_as_inline_svg(engine):
+def test_the_html_record_embeds_its_three_charts_as_inline_svg(engine):
     result = score_file(engine, EXAMPLES / "llama-1-2023.yaml")
     html = render(result, engine, "html").decode()
-    assert html.count("<svg") == 2
+    assert html.count("<svg") == 3
     assert 'class="chart exposure-chart band-critical"' in html
+    assert 'class="chart factor-chart band-critical"' in html
+    assert 'class="chart tornado-chart band-critical"' in html
     assert "<img" not in html
     assert "riskcli-asset:" not in html, "a standalone HTML file cannot load bundled assets"
 

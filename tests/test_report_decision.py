@@ -96,7 +96,7 @@ def squashed(text: str) -> str:
 
 class RecordText(HTMLParser):
     """The HTML record as a reader sees it: its text, the body's band class, each band badge by
-    what it is the band of (and whether it is filled), and the severities in section 7."""
+    what it is the band of (and whether it is filled), and the severities in section 8."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -169,7 +169,7 @@ def test_llama_2_shows_no_gating_finding_and_no_critical_for_the_mode_considered
     gating = {rule.id for rule in engine.rules.rules
               if rule.modes is not None and "permissive_open" not in rule.modes}
     assert not gating & {f.rule_id for f in result.findings}
-    assert record.severities, "section 7 lists the findings that concern permissive-open"
+    assert record.severities, "section 8 lists the findings that concern permissive-open"
     assert not {"critical", "high"} & set(record.severities)
     assert record.body_class == "band-low"
     filled = [(of, band) for of, band, is_filled in record.badges if is_filled]
@@ -392,8 +392,8 @@ def test_the_llama_2_pdf_names_permissive_open_as_the_option_under_consideration
     first = squashed(pages[0])
     assert squashed("Option under consideration Permissive-open low harm if public") in first
     assert squashed("For comparison only: Gated, weights downloaded, as answered") in first
-    section = squashed("\n".join(pages)).split(squashed("7Findings and mitigations"))[1]
-    section = section.split(squashed("8Consequences"))[0]
+    section = squashed("\n".join(pages)).split(squashed("8Findings and mitigations"))[1]
+    section = section.split(squashed("9Consequences"))[0]
     for rule in engine.rules.rules:
         if rule.modes is not None and "permissive_open" not in rule.modes:
             assert squashed(rule.id) not in section, f"{rule.id} is a gating finding"

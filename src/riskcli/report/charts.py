@@ -1,4 +1,4 @@
-"""The record's two charts, drawn as inline SVG from the computed figures.
+"""The record's charts, drawn as inline SVG from the computed figures.
 
 Inline SVG needs no image files, so the PDF renderer fetches nothing to draw them, and the HTML
 record is one self-contained file. Geometry lives here; colours and type live in the template
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from riskcli.report.views import ContributionView, ExposureView
+from riskcli.report.views import ContributionView, ExposureView, TornadoBarView, TornadoEndView
 
 _WIDTH = 640
 _SAMPLES = 160
@@ -44,9 +44,11 @@ class Charts:
     """Called from templates: `{{ charts.exposure_curve(x_title="…") }}`."""
 
     def __init__(self, exposure: ExposureView, contributions: list[ContributionView], style: str,
-                 leak_curve: Callable[[float, float], float]):
+                 leak_curve: Callable[[float, float], float],
+                 tornado: list[TornadoBarView] | None = None):
         self._exposure = exposure
         self._contributions = contributions
+        self._tornado = tornado or []
         self._style = style
         self._leak_curve = leak_curve
 
@@ -130,6 +132,76 @@ class Charts:
         parts.append(f'<text class="caption" x="{centre + 16:.2f}" y="{base:.2f}">'
                      f"{escape(raises_label)}</text>")
         return self._svg("factor-chart", base + 8, parts)
+
+    def tornado(self, now_label: str = "", axis_title: str = "", sooner_label: str = "",
+                later_label: str = "", unchanged_label: str = "", unscored_label: str = "",
+                never_label: str = "never", every_label: str = "all",
+                ticks: Iterable[tuple[float, str]] = (), empty_label: str = "") -> Markup:
+        """One bar per lever: the median days to a leak with each of its alternatives, every other
+        answer as given, on a log scale around the median as answered (the vertical line).
+
+        The part of a bar left of the line (a leak sooner) takes the band's colour, the part right
+        of it (later) the colour of what lowers exposure, as in the factor chart. Each end is
+        labelled with the alternative that gives it. The scale is fitted so every label stays
+        inside the chart: the widest scale at which the labels of the leftmost and rightmost
+        ends still fit (at most `_TORNADO_MAX_DECADE` pixels a power of ten). `ticks` are
+        (days, label) pairs for the axis ('1 week'); without them, powers of ten of days.
+        """
+        rows, now = self._tornado, self._exposure.median_value
+        if not rows or now is None or now <= 0:
+            parts = [f'<text class="empty" x="{_WIDTH / 2}" y="22" text-anchor="middle">'
+                     f"{escape(empty_label)}</text>"]
+            return self._svg("tornado-chart", 36, parts)
+        row_height = 22
+        frame = _Frame(left=196, top=30, width=_WIDTH - 196 - 6, height=row_height * len(rows))
+        centre = math.log10(now)
+        finite = [math.log10(end.days) for row in rows for end in (row.sooner, row.later)
+                  if end is not None and end.days is not None and end.days > 0]
+        never_at = max([centre, *finite]) + 1.0
+
+        def position(end: TornadoEndView | None) -> float:
+            if end is None:
+                return centre
+            return never_at if end.days is None else math.log10(max(end.days, 1e-9))
+
+        def end_text(end: TornadoEndView | None, limit: int) -> str:
+            if end is None:
+                return ""
+            value = every_label if end.every and every_label else end.value
+            return f"{_clip(value, limit)} · {never_label if end.days is None else end.median}"
+
+        notes = [("" if row.sooner or row.later else
+                  (unchanged_label if row.scored else unscored_label)) for row in rows]
+        for limit in (30, 20, 12):
+            labels = [(end_text(row.sooner, limit), end_text(row.later, limit)) for row in rows]
+            spans = [(position(row.sooner), _text_width(low), position(row.later),
+                      _text_width(high or note)) for row, (low, high), note
+                     in zip(rows, labels, notes, strict=True)]
+            scale, offset = _fit_log_scale(spans, frame.left, frame.right, _TORNADO_MAX_DECADE)
+            if scale >= _TORNADO_MIN_DECADE:
+                break
+
+        def x_of(log_days: float) -> float:
+            return offset + scale * log_days
+
+        parts = [_log_ticks(frame, x_of, list(ticks) or _decades(frame, scale, offset))]
+        for index, (row, (low, high), note) in enumerate(zip(rows, labels, notes, strict=True)):
+            parts.append(_tornado_bar(row, index, frame, row_height, x_of(centre),
+                                      x_of(position(row.sooner)), x_of(position(row.later)),
+                                      low, high or note, note != ""))
+        x_now = x_of(centre)
+        parts.append(f'<line class="now" stroke="#1d2733" x1="{x_now:.2f}" '
+                     f'y1="{frame.top - 6:.2f}" x2="{x_now:.2f}" y2="{frame.bottom + 2:.2f}"/>')
+        now_text = f"{now_label} {self._exposure.median}".strip()
+        width = _text_width(now_text)
+        label_x = min(max(x_now, frame.left + width / 2), frame.right - width / 2)
+        parts.append(f'<text class="now-label" x="{label_x:.2f}" y="{frame.top - 10:.2f}" '
+                     f'text-anchor="middle">{escape(now_text)}</text>')
+        parts.append(_tornado_legend(frame, sooner_label, later_label))
+        parts.append(f'<text class="axis-title" x="{frame.left + frame.width / 2:.2f}" '
+                     f'y="{frame.bottom + 30:.2f}" text-anchor="middle">'
+                     f"{escape(axis_title)}</text>")
+        return self._svg("tornado-chart", frame.bottom + 38, parts)
 
     def _svg(self, kind: str, height: float, parts: Iterable[str]) -> Markup:
         band = escape(self._exposure.band)
@@ -290,3 +362,106 @@ def _bar(row: ContributionView, index: int, frame: _Frame, row_height: float, ce
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
+
+
+_TORNADO_MAX_DECADE = 170.0
+"""The widest a power of ten of the median may be drawn, so a lever that moves it by a few
+percent does not fill the chart."""
+_TORNADO_MIN_DECADE = 36.0
+"""Narrower than this, the end labels are clipped shorter so the bars keep room."""
+_CHAR = 5.1
+"""Roughly the advance of one character of the charts' 9-9.5px sans type."""
+
+
+def _text_width(text: str) -> float:
+    return len(text) * _CHAR + 6 if text else 0.0
+
+
+def _fit_log_scale(spans: list[tuple[float, float, float, float]], left: float, right: float,
+                   widest: float) -> tuple[float, float]:
+    """(pixels per power of ten, offset) for x = offset + scale * log10(days), the widest scale
+    at which every bar's labels fit between `left` and `right`.
+
+    Each span is (log of its low end, width of the label left of it, log of its high end, width
+    of the label right of it). A bar i and a bar j fit together when
+    scale * (high_j - low_i) <= (right - left) - left label_i - right label_j, so the scale is
+    the smallest such bound; the offset then centres what is drawn.
+    """
+    room = right - left
+    scale = widest
+    for low, low_width, _, _ in spans:
+        for _, _, high, high_width in spans:
+            if high > low:
+                scale = min(scale, (room - low_width - high_width) / (high - low))
+    scale = max(scale, 1.0)
+    first = max(left + low_width - scale * low for low, low_width, _, _ in spans)
+    last = min(right - high_width - scale * high for _, _, high, high_width in spans)
+    return scale, (first + last) / 2 if first <= last else first
+
+
+def _decades(frame: _Frame, scale: float, offset: float) -> list[tuple[float, str]]:
+    """Powers of ten of days across the plot (and 2 and 5 times them when a power is wide)."""
+    low = math.floor((frame.left - offset) / scale) - 1
+    high = math.ceil((frame.right - offset) / scale) + 1
+    steps = (1, 2, 5) if scale >= 120 else (1,)
+    days = [step * 10.0 ** power for power in range(low, high + 1) for step in steps]
+    return [(d, f"{round(d):,}" if d >= 1 else f"{d:.6g}") for d in days]
+
+
+def _log_ticks(frame: _Frame, x_of: Callable[[float], float],
+               ticks: list[tuple[float, str]]) -> str:
+    """A grid line and a label under the plot at each tick inside it, in order, leaving out a tick
+    whose label would touch the one before."""
+    out = []
+    last_end = -math.inf
+    for days, label in sorted(ticks):
+        if days <= 0:
+            continue
+        x = x_of(math.log10(days))
+        half = _text_width(label) / 2
+        if not frame.left <= x <= frame.right or x - half < last_end:
+            continue
+        last_end = x + half
+        out.append(f'<line class="grid" x1="{x:.2f}" y1="{frame.top - 2:.2f}" '
+                   f'x2="{x:.2f}" y2="{frame.bottom:.2f}"/>')
+        out.append(f'<text class="tick" x="{x:.2f}" y="{frame.bottom + 13:.2f}" '
+                   f'text-anchor="middle">{escape(label)}</text>')
+    out.append(f'<line class="axis" x1="{frame.left:.2f}" y1="{frame.bottom:.2f}" '
+               f'x2="{frame.right:.2f}" y2="{frame.bottom:.2f}"/>')
+    return "\n".join(out)
+
+
+def _tornado_bar(row: TornadoBarView, index: int, frame: _Frame, row_height: float,
+                 x_now: float, x_low: float, x_high: float, low_label: str, high_label: str,
+                 note: bool) -> str:
+    y = frame.top + index * row_height
+    mid = y + row_height / 2
+    out = [f'<text class="row-label" x="{frame.left - 10:.2f}" y="{mid + 3:.2f}" '
+           f'text-anchor="end">{escape(_clip(row.key, 30))}</text>']
+    if x_low < x_now:
+        out.append(f'<rect class="bar raise" x="{x_low:.2f}" y="{y + 5:.2f}" '
+                   f'width="{x_now - x_low:.2f}" height="{row_height - 10:.2f}"/>')
+        out.append(f'<text class="end-label" x="{x_low - 4:.2f}" y="{mid + 3:.2f}" '
+                   f'text-anchor="end">{escape(low_label)}</text>')
+    if x_high > x_now:
+        out.append(f'<rect class="bar lower" x="{x_now:.2f}" y="{y + 5:.2f}" '
+                   f'width="{x_high - x_now:.2f}" height="{row_height - 10:.2f}"/>')
+    if high_label:
+        css = "caption" if note else "end-label"
+        out.append(f'<text class="{css}" x="{x_high + 4:.2f}" y="{mid + 3:.2f}">'
+                   f"{escape(high_label)}</text>")
+    return "\n".join(out)
+
+
+def _tornado_legend(frame: _Frame, sooner_label: str, later_label: str) -> str:
+    """Above the row labels: the colour of a leak sooner, then of a leak later."""
+    x, y = 8.0, frame.top - 10
+    out = []
+    for css, label in (("raise", sooner_label), ("lower", later_label)):
+        if not label:
+            continue
+        out.append(f'<rect class="bar {css}" x="{x:.2f}" y="{y - 8:.2f}" width="10" '
+                   f'height="10"/>\n<text class="legend" x="{x + 14:.2f}" y="{y:.2f}">'
+                   f"{escape(label)}</text>")
+        x += 14 + len(label) * _LEGEND_CHAR + 12
+    return "\n".join(out)

@@ -13,20 +13,29 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from riskcli.questionnaire import Questionnaire
+from riskcli.answers import resolve
+from riskcli.formatting import set_arguments
+from riskcli.levers import LeverReport, Outcome, lever_report
+from riskcli.questionnaire import Question, Questionnaire
 from riskcli.report import formatting as fmt
 from riskcli.report.views import (
     AcceptedRiskView,
     AnswerView,
+    BreakEvenView,
     ContributionView,
     EstimateView,
     ExposureView,
     HazardFitView,
+    LeverChangeView,
+    LeverPathView,
+    LeversView,
     OptionView,
     PointView,
     RecordView,
     SectionView,
     SourceView,
+    TornadoBarView,
+    TornadoEndView,
     UncertaintyView,
 )
 from riskcli.results import (
@@ -45,7 +54,9 @@ from riskcli.uncertainty import central_interval
 HORIZON = "horizon"
 
 
-def build_view(result: ScoreResult, engine: Engine) -> RecordView:
+def build_view(result: ScoreResult, engine: Engine, target: str | None = None) -> RecordView:
+    """The record's view; `target` is the band "What it would take" aims at (default: the band
+    below the exposure's, as `riskcli levers`)."""
     questionnaire, pack = engine.questionnaire, engine.rules
     keys = pack.keys
     values = result.answers
@@ -100,6 +111,7 @@ def build_view(result: ScoreResult, engine: Engine) -> RecordView:
         sha256=result.answers_sha256,
         answers_file=file_name,
         rescore_command=f"riskcli score {file_name}",
+        levers=_levers(result, engine, answers, options, file_name, target),
         raw=dict(values),
     )
 
@@ -292,3 +304,115 @@ def _owners(findings: list[Finding], mitigations: list[Mitigation],
                   + [risk.owner for risk in accepted]):
         seen.setdefault(owner, None)
     return list(seen)
+
+
+TOP_LEVERS = 3
+
+
+def _levers(result: ScoreResult, engine: Engine, answers: dict[str, AnswerView],
+            options: list[OptionView], file_name: str, target: str | None) -> LeversView:
+    """`riskcli levers` on the record's answers: the same effects, path and break-even points."""
+    questionnaire = engine.questionnaire
+    bands = engine.rules.model.band_names
+    if target is not None and target not in bands:
+        raise ValueError(f"{target!r} is not a band of rule pack {engine.rules.id} "
+                         f"(bands: {', '.join(bands)})")
+    given = {q.id: result.answers[q.id] for q in questionnaire.questions if q.id in result.answers}
+    values, _ = resolve(given, questionnaire)
+    report = lever_report(engine, values, target, result.file)
+    singles = {(o.changes[0].key, o.changes[0].shown): o for o in report.effects}
+
+    def change_view(outcome: Outcome, index: int = 0) -> LeverChangeView:
+        change = outcome.changes[index]
+        question = questionnaire.by_id[change.key]
+        alone = singles.get((change.key, change.shown), outcome)
+        return LeverChangeView(
+            key=change.key, prompt=question.prompt, before=answers[change.key].short,
+            after=fmt.answer_text(question, change.value, short=True), value=change.shown,
+            owner=question.lever.owner if question.lever else "", rules=list(alone.rules_moved),
+            band=alone.band, p_horizon=fmt.percent(alone.p_horizon),
+            horizon=fmt.days(alone.horizon_days), median=fmt.days(alone.median_days))
+
+    def path_view(outcome: Outcome) -> LeverPathView:
+        return LeverPathView(
+            changes=[change_view(outcome, i) for i in range(len(outcome.changes))],
+            band=outcome.band, p_horizon=fmt.percent(outcome.p_horizon),
+            p_horizon_range=fmt.percent_range(*outcome.p_interval),
+            horizon=fmt.days(outcome.horizon_days), median=fmt.days(outcome.median_days),
+            median_range=(fmt.days_range(*outcome.median_interval)
+                          if outcome.median_interval is not None else fmt.days(None)),
+            owners=list(outcome.owners), rules=list(outcome.rules_moved),
+            check_command=f"riskcli score {file_name} {set_arguments(outcome)}")
+
+    by_mode = {o.mode: o for o in options}
+    return LeversView(
+        band=report.band, target=report.target, default_target=target is None,
+        lowest=report.band == bands[0],
+        above_target=bands.index(report.band) > bands.index(report.target),
+        paths=[path_view(o) for o in report.paths],
+        reachable_by=[by_mode[mode] for mode in report.reachable_by if mode in by_mode],
+        break_evens=[BreakEvenView(b.key, _prompt(questionnaire, b.key), answers[b.key].short,
+                                   b.text) for b in report.break_evens],
+        tornado=_tornado(report, questionnaire, values),
+        top=[change_view(o) for o in _top_levers(report, result.exposure.horizon_days)],
+        median_value=report.median_days, median=fmt.days(report.median_days))
+
+
+def _top_levers(report: LeverReport, horizon_days: int) -> list[Outcome]:
+    """The best alternative of each of the levers that lower lambda x horizon most: the effects
+    come ranked by how far they move it, so the first of each lever that lowers it."""
+    now = report.rate_per_day * horizon_days
+    best: dict[str, Outcome] = {}
+    for outcome in report.effects:
+        if outcome.rate_per_day * outcome.horizon_days < now:
+            best.setdefault(outcome.changes[0].key, outcome)
+    return list(best.values())[:TOP_LEVERS]
+
+
+def _tornado(report: LeverReport, questionnaire: Questionnaire,
+             values: Mapping[str, Any]) -> list[TornadoBarView]:
+    """One bar per lever the answers hold: the alternatives with the shortest and the longest
+    median around the median as answered. A lever none of whose alternatives could be scored
+    still has its row, so the chart shows every lever."""
+    now = report.median_days
+    bars = []
+    for question in questionnaire.questions:
+        if question.lever is None or question.fact or question.id not in values:
+            continue
+        outcomes = [o for o in report.effects if o.changes[0].key == question.id]
+        sooner = min(outcomes, key=lambda o: _days_key(o.median_days), default=None)
+        later = max(outcomes, key=lambda o: _days_key(o.median_days), default=None)
+        if sooner is not None and not _days_key(sooner.median_days) < _days_key(now):
+            sooner = None
+        if later is not None and not _days_key(later.median_days) > _days_key(now):
+            later = None
+        low = _days_key(sooner.median_days if sooner else now)
+        high = _days_key(later.median_days if later else now)
+        if math.isinf(high):
+            span = math.inf
+        elif 0 < low < high:
+            span = math.log10(high / low)
+        else:
+            span = 0.0
+        bars.append(TornadoBarView(
+            key=question.id, prompt=question.prompt, owner=question.lever.owner,
+            sooner=_tornado_end(question, sooner), later=_tornado_end(question, later),
+            scored=len(outcomes), span=span))
+    bars.sort(key=lambda bar: -bar.span)  # stable: ties keep the questionnaire's order
+    return bars
+
+
+def _days_key(days: float | None) -> float:
+    """A median for comparing: never (None) is longer than any number of days."""
+    return math.inf if days is None else days
+
+
+def _tornado_end(question: Question, outcome: Outcome | None) -> TornadoEndView | None:
+    if outcome is None:
+        return None
+    change = outcome.changes[0]
+    every = (question.type == "multi_choice" and isinstance(change.value, list)
+             and len(change.value) > 1
+             and set(change.value) == {c.value for c in question.choices if not c.exclusive})
+    return TornadoEndView(value=change.shown, every=every, days=outcome.median_days,
+                          median=fmt.days(outcome.median_days))

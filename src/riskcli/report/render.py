@@ -36,26 +36,26 @@ def format_for(path: Path | str) -> Format | None:
 
 
 def template_context(result: ScoreResult, engine: Engine, templates: TemplateSet,
-                     for_pdf: bool) -> dict[str, Any]:
-    view = build_view(result, engine)
+                     for_pdf: bool, target: str | None = None) -> dict[str, Any]:
+    view = build_view(result, engine, target)
     return {
         "record": view,
         # The exposure model's own P(leak by t), so the chart cannot drift from the figures.
         "charts": Charts(view.exposure, view.contributions, templates.text(CHART_STYLE),
-                         leak_probability),
+                         leak_probability, view.levers.tornado if view.levers else None),
         "stylesheet": templates.text(STYLESHEET),
         "for_pdf": for_pdf,
     }
 
 
 def render_html(result: ScoreResult, engine: Engine, templates: TemplateSet,
-                for_pdf: bool = False) -> str:
-    return templates.render_html(template_context(result, engine, templates, for_pdf))
+                for_pdf: bool = False, target: str | None = None) -> str:
+    return templates.render_html(template_context(result, engine, templates, for_pdf, target))
 
 
 def render_markdown(result: ScoreResult, engine: Engine,
-                    templates: TemplateSet) -> str:
-    return templates.render_markdown(template_context(result, engine, templates, False))
+                    templates: TemplateSet, target: str | None = None) -> str:
+    return templates.render_markdown(template_context(result, engine, templates, False, target))
 
 
 PDF_STAGES = 3
@@ -65,8 +65,9 @@ laying out pages and writing the PDF."""
 
 def render_pdf(result: ScoreResult, engine: Engine, templates: TemplateSet,
                fetcher: AssetFetcher | None = None,
-               on_stage: Callable[[str], None] | None = None) -> bytes:
-    html = render_html(result, engine, templates, for_pdf=True)
+               on_stage: Callable[[str], None] | None = None,
+               target: str | None = None) -> bytes:
+    html = render_html(result, engine, templates, for_pdf=True, target=target)
     if on_stage is not None:
         on_stage("loading WeasyPrint")
     from riskcli.report.pdf import html_to_pdf  # WeasyPrint costs ~0.6 s to import
@@ -76,22 +77,25 @@ def render_pdf(result: ScoreResult, engine: Engine, templates: TemplateSet,
 
 def render(result: ScoreResult, engine: Engine, fmt: Format,
            templates: TemplateSet | None = None,
-           on_stage: Callable[[str], None] | None = None) -> bytes:
+           on_stage: Callable[[str], None] | None = None,
+           target: str | None = None) -> bytes:
     """The finished document as bytes, ready to be written; a PDF names its stages to
-    `on_stage` as each begins (see PDF_STAGES)."""
+    `on_stage` as each begins (see PDF_STAGES). `target` is the band "What it would take"
+    aims at (default: the band below the exposure's, as `riskcli levers`)."""
     templates = templates or load_templates(default_templates())
     if fmt == "pdf":
-        return render_pdf(result, engine, templates, on_stage=on_stage)
+        return render_pdf(result, engine, templates, on_stage=on_stage, target=target)
     if fmt == "html":
-        return render_html(result, engine, templates).encode("utf-8")
-    return render_markdown(result, engine, templates).encode("utf-8")
+        return render_html(result, engine, templates, target=target).encode("utf-8")
+    return render_markdown(result, engine, templates, target).encode("utf-8")
 
 
 def write_report(result: ScoreResult, engine: Engine, out: Path | str,
                  fmt: Format, templates: TemplateSet | None = None,
-                 on_stage: Callable[[str], None] | None = None) -> None:
+                 on_stage: Callable[[str], None] | None = None,
+                 target: str | None = None) -> None:
     """Render completely, then replace `out` in one step."""
-    write_atomic(out, render(result, engine, fmt, templates, on_stage))
+    write_atomic(out, render(result, engine, fmt, templates, on_stage, target))
 
 
 __all__ = ["Format", "RecordView", "format_for", "render", "write_report"]

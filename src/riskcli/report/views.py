@@ -215,6 +215,114 @@ class AcceptedRiskView:
 
 
 @dataclass(frozen=True)
+class TornadoEndView:
+    """One end of a lever's bar: the alternative that gives it and the median it gives."""
+
+    value: str
+    """The alternative as `riskcli levers` and `--set` show it: 'encrypted_or_enclave', '224'."""
+    every: bool
+    """A multiple choice with every choice that is not exclusive: the chart may say 'all'."""
+    days: float | None
+    """The median days to a leak with this alternative; None: never."""
+    median: str
+
+
+@dataclass(frozen=True)
+class TornadoBarView:
+    """One lever in the tornado chart: the lowest and highest median among its alternatives."""
+
+    key: str
+    prompt: str
+    owner: str
+    sooner: TornadoEndView | None
+    """The alternative with the shortest median, when it is shorter than as answered."""
+    later: TornadoEndView | None
+    """The alternative with the longest median, when it is longer than as answered."""
+    scored: int
+    """Alternatives that could be scored (0: each opens a question these answers leave open)."""
+    span: float
+    """How far the bar reaches, in powers of ten of the median (inf when one end is never)."""
+
+
+@dataclass(frozen=True)
+class LeverChangeView:
+    """One lever changed: from the answer as given to an alternative, and what that alone does."""
+
+    key: str
+    prompt: str
+    before: str
+    """The answer as given, as the answer tables read it."""
+    after: str
+    """The alternative as the answer tables would read it."""
+    value: str
+    """The alternative as `riskcli levers` and `--set` show it."""
+    owner: str
+    rules: list[str]
+    """Rules this change alone fires, stops firing or changes the multiplier of."""
+    band: str
+    """The band with this change alone."""
+    p_horizon: str
+    horizon: str
+    """The horizon P is within: the answer's, or the change's when the change is the horizon."""
+    median: str
+
+
+@dataclass(frozen=True)
+class LeverPathView:
+    """The fewest lever changes that reach the target band, and where they land together."""
+
+    changes: list[LeverChangeView]
+    band: str
+    p_horizon: str
+    p_horizon_range: str
+    horizon: str
+    """The horizon P is within, with the path's changes."""
+    median: str
+    median_range: str
+    owners: list[str]
+    rules: list[str]
+    check_command: str
+    """The `riskcli score … --set …` line that checks the band."""
+
+
+@dataclass(frozen=True)
+class BreakEvenView:
+    key: str
+    prompt: str
+    answer: str
+    """The answer as given."""
+    text: str
+    """'stays in high or below up to 22 access_holders', as `riskcli levers` prints it."""
+
+
+@dataclass(frozen=True)
+class LeversView:
+    """What it would take: the levers' one-at-a-time effects, the path to the target band,
+    the break-even points (`riskcli levers` with its default target)."""
+
+    band: str
+    target: str
+    default_target: bool
+    """The target is the default, the band below `band` (or `band` itself when it is the lowest)."""
+    lowest: bool
+    """`band` is the pack's lowest band."""
+    above_target: bool
+    """The exposure is above the target band: there is something to reach."""
+    paths: list[LeverPathView]
+    """Best first; empty when no path of up to three changes reaches the target."""
+    reachable_by: list[OptionView]
+    """When no path does: the options already in the target band."""
+    break_evens: list[BreakEvenView]
+    tornado: list[TornadoBarView]
+    """One bar per lever the answers hold, the widest first; facts are never levers."""
+    top: list[LeverChangeView]
+    """The three levers that lower P(leak by the horizon) most, each by its best alternative."""
+    median_value: float | None
+    """The median as answered: the tornado's centre line."""
+    median: str
+
+
+@dataclass(frozen=True)
 class RecordView:
     """Everything a template may print. `answers` maps every question id, asked or not."""
 
@@ -265,5 +373,7 @@ class RecordView:
     sha256: str
     answers_file: str
     rescore_command: str
+    levers: LeversView | None = None
+    """What it would take to reach the band below; None for a record built without it."""
     raw: dict[str, Any] = field(default_factory=dict)
     """The checked answers as stored, for templates that test a value (`raw.pivot_acceptable`)."""

@@ -113,10 +113,12 @@ def test_assess_ends_with_the_three_levers_that_lower_the_odds_most(examples_dir
 
     result = score_file(ENGINE, examples_dir / "llama-1-2023.yaml")
     text = top_levers_text(ENGINE, result).splitlines()
-    assert text[0] == "What would lower the odds most (one change each):"
+    assert text[0] == "What would lower the odds most (the best change of each lever):"
     firsts = [line for line in text[1:] if line.startswith("  - ")]
     assert len(firsts) == 3
     assert firsts[0].startswith("  - weights_leave_premises = no: low")
+    levers = [line.split(" = ")[0] for line in firsts]
+    assert len(set(levers)) == 3
 
 
 CASES = sorted([*(Path(__file__).parents[1] / "examples").glob("*.yaml"),
@@ -146,3 +148,15 @@ def test_every_suggested_path_re_scored_with_set_lands_in_the_promised_band(runn
             assert result.exit_code == 0, result.output
             exposure = json.loads(result.stdout)["results"][0]["exposure"]
             assert exposure["band"] == outcome.band, (target, outcome.changes)
+
+
+def test_report_takes_the_target_band_and_refuses_an_unknown_one(runner, examples_dir,
+                                                                  tmp_path):
+    path = str(examples_dir / "llama-1-2023.yaml")
+    out = tmp_path / "card.md"
+    result = runner.invoke(app, ["report", path, "-o", str(out), "--target", "low"])
+    assert result.exit_code == 0, result.output
+    assert "Gated, hosted only" in out.read_text()
+    bad = runner.invoke(app, ["report", path, "-o", str(tmp_path / "x.md"), "--target", "red"])
+    assert bad.exit_code == 2 and "'red' is not a band of rule pack llama-pattern" in bad.stderr
+    assert not (tmp_path / "x.md").exists()

@@ -374,11 +374,16 @@ def top_levers_text(engine: Engine, result: ScoreResult) -> str:
               if q.id in result.answers}
     resolved, _ = resolve(values, engine.questionnaire)
     report = lever_report(engine, resolved, None, result.file)
-    best = [o for o in report.effects if o.rate_per_day * o.horizon_days
-            < report.rate_per_day * result.exposure.horizon_days][:TOP_LEVERS]
+    best: list[LeverOutcome] = []  # the best change of each lever, as the record lists them
+    for outcome in report.effects:
+        lowers = (outcome.rate_per_day * outcome.horizon_days
+                  < report.rate_per_day * result.exposure.horizon_days)
+        if lowers and outcome.changes[0].key not in {o.changes[0].key for o in best}:
+            best.append(outcome)
+    best = best[:TOP_LEVERS]
     if not best:
         return "What would lower the odds most: no single lever lowers them."
-    lines = ["What would lower the odds most (one change each):"]
+    lines = ["What would lower the odds most (the best change of each lever):"]
     for outcome in best:
         change = outcome.changes[0]
         lines.append(_wrapped(f"{change.key} = {change.shown}: {outcome.band}, P(leak by the "

@@ -23,6 +23,7 @@ from riskcli.errors import OutputFileError, Problem, RiskcliError
 
 if TYPE_CHECKING:
     from riskcli.questionnaire import Questionnaire
+    from riskcli.rulepack import RulePack
 
 INPUT_ERROR = 2
 """Bad input, a usage error, an output that cannot be written."""
@@ -112,6 +113,15 @@ def usage_error(message: str, option: str | None = None) -> typer.BadParameter:
     in the parser's own words (`Error: Invalid value for OPTION: ...`, after the usage line) with
     exit code 2. `option` is how the message names the option."""
     return typer.BadParameter(message, param_hint=option)
+
+
+def check_band(name: str | None, pack: RulePack, option: str) -> None:
+    """A band named on the command line (--fail-at, --target) must be one of the loaded pack's:
+    band names are pack data, so the message says which ones this pack has."""
+    bands = pack.model.band_names
+    if name is not None and name not in bands:
+        raise usage_error(f"{name!r} is not a band of rule pack {pack.id} "
+                          f"(bands: {', '.join(bands)})", f"'{option}'")
 
 
 @contextmanager

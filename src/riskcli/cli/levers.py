@@ -17,9 +17,9 @@ from riskcli.cli.common import (
     SetOpt,
     StrictOpt,
     TextOrJsonOpt,
+    check_band,
     parse_sets_option,
     print_problems,
-    usage_error,
 )
 
 
@@ -42,10 +42,7 @@ def levers(
     from riskcli.scoring import load_engine
 
     engine = load_engine(questionnaire, rules, interval)
-    bands = engine.rules.model.band_names
-    if target is not None and target not in bands:
-        raise usage_error(f"{target!r} is not a band of rule pack {engine.rules.id} "
-                          f"(bands: {', '.join(bands)})", "'--target'")
+    check_band(target, engine.rules, "--target")
     sets = parse_sets_option(set_answers, engine.questionnaire)
     loaded = load_answers(answers, engine.questionnaire, sets=sets, strict=strict)
     print_problems(list(loaded.warnings))

@@ -20,6 +20,7 @@ from riskcli.cli.common import (
     SetOpt,
     StrictOpt,
     UsageError,
+    check_band,
     parse_sets_option,
     print_problems,
     writing,
@@ -48,6 +49,10 @@ def report(
     templates: Annotated[Path | None, typer.Option(
         "--templates", help="Template folder (default: the bundled report_templates).",
         show_default=False)] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", metavar="<band>", show_default=False,
+        help="The band 'What it would take' aims at (default: the band below the current one).",
+    )] = None,
     interval: IntervalOpt = None,
     set_: SetOpt = None,
     strict: StrictOpt = False,
@@ -74,13 +79,14 @@ def report(
     _refuse_overwriting_an_input(out, [answers, questionnaire, rules])
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules, interval)
+    check_band(target, engine.rules, "--target")
     sets = parse_sets_option(set_, engine.questionnaire)
     result = score_file(engine, answers, sets=sets, strict=strict,
                        warn=lambda warning: print_problems([warning]))
     # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then vanishes.
     bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)
     with writing(out), bar:
-        write_report(result, engine, out, fmt, template_set, bar.stage)
+        write_report(result, engine, out, fmt, template_set, bar.stage, target)
     typer.echo(f"{out}: {fmt} decision record for {answers}")
     if fmt == "md":
         _suggest_front_matter(result, template_set, engine.rules.keys)

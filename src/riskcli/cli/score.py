@@ -21,15 +21,14 @@ from riskcli.cli.common import (
     SetOpt,
     StrictOpt,
     TextOrJsonOpt,
+    check_band,
     parse_sets_option,
     print_problems,
-    usage_error,
 )
 from riskcli.errors import Problem
 
 if TYPE_CHECKING:
     from riskcli.results import ScoreResult
-    from riskcli.rulepack import RulePack
 
 GATE_TRIPPED = 1
 """A gate tripped: a band at or past --fail-at, a difference with --fail-on-differs, or an
@@ -105,8 +104,7 @@ def score(
 
     engine = load_engine(questionnaire, rules, interval)
     bands = engine.rules.model.band_names
-    if fail_at is not None and fail_at not in bands:
-        raise usage_error(_not_a_band(fail_at, engine.rules), "'--fail-at'")
+    check_band(fail_at, engine.rules, "--fail-at")
     sets = parse_sets_option(set_, engine.questionnaire)
     files, problems = expand_paths(paths)
     warnings: list[Problem] = []
@@ -131,12 +129,6 @@ def score(
         raise typer.Exit(INPUT_ERROR)
     if trips:
         raise typer.Exit(GATE_TRIPPED)
-
-
-def _not_a_band(name: str, pack: RulePack) -> str:
-    """Band names are pack data: say which ones this pack has."""
-    return (f"{name!r} is not a band of rule pack {pack.id} "
-            f"(bands: {', '.join(pack.model.band_names)})")
 
 
 def _version() -> str:

@@ -7,7 +7,6 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from riskcli.answers import resolve
 from riskcli.exposure import median_days
 from riskcli.results import OptionAssessment, ScoreResult
 from riskcli.rulepack import Keys
@@ -109,10 +108,10 @@ def _brief(option: OptionAssessment) -> str:
 
 
 def _exposure_label(result: ScoreResult) -> str:
-    hosted = next((o for o in result.options if o.weights == "hosted"), None)
-    answered_hosted = hosted is not None and hosted.p_leak_horizon == result.exposure.p_leak[
-        "horizon"] and not any(o.weights == "downloaded" and o.assessed for o in result.options)
-    return "hosted exposure" if answered_hosted else "gated exposure"
+    """The exposure as answered is the hosted option's when the downloaded one could not be
+    assessed (the answers keep the weights on your servers)."""
+    downloaded = any(o.weights == "downloaded" and o.assessed for o in result.options)
+    return "gated exposure" if downloaded else "hosted exposure"
 
 
 def _span(low: int, high: int) -> str:
@@ -363,24 +362,11 @@ def set_arguments(outcome: LeverOutcome) -> str:
     return " ".join(shlex.join(["--set", f"{c.key}={flow(c.value)}"]) for c in outcome.changes)
 
 
-TOP_LEVERS = 3
-
-
 def top_levers_text(engine: Engine, result: ScoreResult) -> str:
-    """The end of `assess`: the three changes that would lower the odds most."""
-    from riskcli.levers import lever_report
+    """The end of `assess`: the best change of each of the levers that lower the odds most."""
+    from riskcli.levers import report_for, top_levers
 
-    values = {q.id: result.answers[q.id] for q in engine.questionnaire.questions
-              if q.id in result.answers}
-    resolved, _ = resolve(values, engine.questionnaire)
-    report = lever_report(engine, resolved, None, result.file)
-    best: list[LeverOutcome] = []  # the best change of each lever, as the record lists them
-    for outcome in report.effects:
-        lowers = (outcome.rate_per_day * outcome.horizon_days
-                  < report.rate_per_day * result.exposure.horizon_days)
-        if lowers and outcome.changes[0].key not in {o.changes[0].key for o in best}:
-            best.append(outcome)
-    best = best[:TOP_LEVERS]
+    best = top_levers(report_for(engine, result))
     if not best:
         return "What would lower the odds most: no single lever lowers them."
     lines = ["What would lower the odds most (the best change of each lever):"]

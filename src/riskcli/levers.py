@@ -27,12 +27,14 @@ from typing import Any
 from riskcli.answers import apart, resolve
 from riskcli.exposure import compute_exposure, fired_rules, point_rate
 from riskcli.questionnaire import Question
-from riskcli.results import Exposure, OptionAssessment
+from riskcli.results import Exposure, OptionAssessment, ScoreResult
 from riskcli.scoring import Engine, score_values
 from riskcli.values import to_plain
 from riskcli.wording import days_text
 
 MAX_CHANGES = 3
+TOP_LEVERS = 3
+"""Levers named where there is room for only a few: the end of `assess`, the model card."""
 MARGIN = 3.0
 """How far the product of single-change ratios may miss the target and the combination still be
 scored exactly (interactions between curves and sources can help a combination that much)."""
@@ -75,6 +77,7 @@ class LeverReport:
     band: str
     target: str
     rate_per_day: float
+    horizon_days: int
     median_days: float | None
     p_horizon: float
     effects: list[Outcome]
@@ -105,10 +108,31 @@ def lever_report(engine: Engine, values: Mapping[str, Any], target: str | None =
     notes = [] if above else [f"already {exposure.band}, within the target {target}"]
     return LeverReport(
         file=file, band=exposure.band, target=target, rate_per_day=exposure.rate_per_day,
-        median_days=exposure.median_days_to_leak, p_horizon=exposure.p_leak["horizon"],
+        horizon_days=exposure.horizon_days, median_days=exposure.median_days_to_leak,
+        p_horizon=exposure.p_leak["horizon"],
         effects=effects, break_evens=_break_evens(engine, values, exposure, target),
         paths=paths, reachable_by=reachable, notes=notes,
     )
+
+
+def report_for(engine: Engine, result: ScoreResult, target: str | None = None) -> LeverReport:
+    """`lever_report` for a scored result (the record, the end of `assess`): its answers read
+    back as `score` read them."""
+    questionnaire = engine.questionnaire
+    given = {q.id: result.answers[q.id] for q in questionnaire.questions if q.id in result.answers}
+    values, _ = resolve(given, questionnaire)
+    return lever_report(engine, values, target, result.file)
+
+
+def top_levers(report: LeverReport, count: int = TOP_LEVERS) -> list[Outcome]:
+    """The best change of each of the levers that lower lambda x horizon most: the effects come
+    ranked by how far they move it, so the first of each lever that lowers it."""
+    now = report.rate_per_day * report.horizon_days
+    best: dict[str, Outcome] = {}
+    for outcome in report.effects:
+        if outcome.rate_per_day * outcome.horizon_days < now:
+            best.setdefault(outcome.changes[0].key, outcome)
+    return list(best.values())[:count]
 
 
 def _alternatives(questions: Sequence[Question], values: Mapping[str, Any]) -> list[Change]:

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from riskcli.answers import resolve
 from riskcli.formatting import set_arguments
-from riskcli.levers import LeverReport, Outcome, lever_report
+from riskcli.levers import LeverReport, Outcome, report_for, top_levers
 from riskcli.questionnaire import Question, Questionnaire
 from riskcli.report import formatting as fmt
 from riskcli.report.views import (
@@ -306,9 +305,6 @@ def _owners(findings: list[Finding], mitigations: list[Mitigation],
     return list(seen)
 
 
-TOP_LEVERS = 3
-
-
 def _levers(result: ScoreResult, engine: Engine, answers: dict[str, AnswerView],
             options: list[OptionView], file_name: str, target: str | None) -> LeversView:
     """`riskcli levers` on the record's answers: the same effects, path and break-even points."""
@@ -317,9 +313,7 @@ def _levers(result: ScoreResult, engine: Engine, answers: dict[str, AnswerView],
     if target is not None and target not in bands:
         raise ValueError(f"{target!r} is not a band of rule pack {engine.rules.id} "
                          f"(bands: {', '.join(bands)})")
-    given = {q.id: result.answers[q.id] for q in questionnaire.questions if q.id in result.answers}
-    values, _ = resolve(given, questionnaire)
-    report = lever_report(engine, values, target, result.file)
+    report = report_for(engine, result, target)
     singles = {(o.changes[0].key, o.changes[0].shown): o for o in report.effects}
 
     def change_view(outcome: Outcome, index: int = 0) -> LeverChangeView:
@@ -353,20 +347,9 @@ def _levers(result: ScoreResult, engine: Engine, answers: dict[str, AnswerView],
         reachable_by=[by_mode[mode] for mode in report.reachable_by if mode in by_mode],
         break_evens=[BreakEvenView(b.key, _prompt(questionnaire, b.key), answers[b.key].short,
                                    b.text) for b in report.break_evens],
-        tornado=_tornado(report, questionnaire, values),
-        top=[change_view(o) for o in _top_levers(report, result.exposure.horizon_days)],
+        tornado=_tornado(report, questionnaire, result.answers),
+        top=[change_view(o) for o in top_levers(report)],
         median_value=report.median_days, median=fmt.days(report.median_days))
-
-
-def _top_levers(report: LeverReport, horizon_days: int) -> list[Outcome]:
-    """The best alternative of each of the levers that lower lambda x horizon most: the effects
-    come ranked by how far they move it, so the first of each lever that lowers it."""
-    now = report.rate_per_day * horizon_days
-    best: dict[str, Outcome] = {}
-    for outcome in report.effects:
-        if outcome.rate_per_day * outcome.horizon_days < now:
-            best.setdefault(outcome.changes[0].key, outcome)
-    return list(best.values())[:TOP_LEVERS]
 
 
 def _tornado(report: LeverReport, questionnaire: Questionnaire,

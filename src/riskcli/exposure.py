@@ -86,10 +86,7 @@ def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[
     """`level`: width of the intervals (default: the pack's `model.interval`). Without
     `detailed`, the per-source and per-rule breakdowns are left empty: a variant that only
     needs its figures (the hosted option) skips building them."""
-    effects = [rule for rule in fired if rule.effect is not None]
-    multipliers = {rule.id: rule.effect.multiplier(values) for rule in effects if rule.effect}
-    populations = [_population(pack, source, values, effects, multipliers)
-                   for source in pack.model.sources]
+    effects, multipliers, populations = _populations(pack, values, fired)
     rate = _total_rate(p.rate for p in populations)
     horizon = int(values[pack.keys.horizon])
     days = {str(day): day for day in pack.model.report_days} | {HORIZON: horizon}
@@ -112,10 +109,8 @@ def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[
 def point_rate(pack: RulePack, values: Mapping[str, Any]) -> float:
     """lambda alone, at the central values: what a search over one answer needs, without the
     intervals' draws."""
-    effects = [rule for rule in fired_rules(pack, values) if rule.effect is not None]
-    multipliers = {rule.id: rule.effect.multiplier(values) for rule in effects if rule.effect}
-    return _total_rate(_population(pack, source, values, effects, multipliers).rate
-                       for source in pack.model.sources)
+    _, _, populations = _populations(pack, values, fired_rules(pack, values))
+    return _total_rate(p.rate for p in populations)
 
 
 def score_from_probability(p: float) -> int:
@@ -128,6 +123,17 @@ def band_for(pack: RulePack, score: float) -> str:
         if threshold.below is None or score < threshold.below:
             return threshold.band
     raise AssertionError("the last band has no bound")  # guaranteed by ExposureModel
+
+
+def _populations(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule]
+                 ) -> tuple[list[Rule], dict[str, float], list[_Population]]:
+    """The fired rules with an effect, their multipliers for these answers (curves read their
+    answer here, once), and every copy source's population built from them."""
+    effects = [rule for rule in fired if rule.effect is not None]
+    multipliers = {rule.id: rule.effect.multiplier(values) for rule in effects if rule.effect}
+    populations = [_population(pack, source, values, effects, multipliers)
+                   for source in pack.model.sources]
+    return effects, multipliers, populations
 
 
 def _population(pack: RulePack, source: Source, values: Mapping[str, Any],
@@ -160,13 +166,12 @@ def _total_rate(rates: Iterable[float]) -> float:
 def person_days_per_day(pack: RulePack, values: Mapping[str, Any]) -> dict[str, list[float]]:
     """Per source, its rate divided by its h0 (headcount x multipliers: reference person-days per
     day) in each stratum of the estimates; what `riskcli calibrate` fits h0 against."""
-    fired = [rule for rule in fired_rules(pack, values) if rule.effect is not None]
-    multipliers = {rule.id: rule.effect.multiplier(values) for rule in fired if rule.effect}
+    _, _, populations = _populations(pack, values, fired_rules(pack, values))
     rows: dict[str, list[float]] = {}
-    for source in pack.model.sources:
-        population = _population(pack, source, values, fired, multipliers)
+    for population in populations:
         rates = _rates_without_h0_spread(population, values) if population.active else [0.0]
-        rows[source.id] = [rate / source.base_daily_hazard for rate in rates]
+        rows[population.source.id] = [rate / population.source.base_daily_hazard
+                                      for rate in rates]
     return rows
 
 

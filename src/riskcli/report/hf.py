@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import field_validator
 
 from riskcli.errors import TemplateError
+from riskcli.markdown import markdown_text
 from riskcli.results import ScoreResult
 from riskcli.rulepack import Keys
 from riskcli.strict import Strict, check_placeholders, validate_document
@@ -21,6 +22,9 @@ from riskcli.yamlio import dump_yaml, load_yaml
 SPEC_FILE = "hf_gating.yaml"
 PLACEHOLDERS = ("model_name", "organization")
 """Roles from the rule pack's `keys` that the spec's texts may name, e.g. {model_name}."""
+GATED_KEYS = ("extra_gated_heading", "extra_gated_prompt", "extra_gated_fields",
+              "extra_gated_button_content")
+"""The front-matter keys riskcli writes, in this order: `riskcli card` owns them in a card."""
 
 
 class GatingSpec(Strict):
@@ -71,6 +75,9 @@ def gating_front_matter(result: ScoreResult, spec: GatingSpec, keys: Keys) -> di
     if recommended is None or recommended.weights != "downloaded" or not recommended.assessed:
         return None
     names = {role: str(result.answers.get(getattr(keys, role), "")) for role in PLACEHOLDERS}
+    # The Hub renders extra_gated_prompt as Markdown (the other keys as plain text): the spec's
+    # sentences are the template author's Markdown, the names filled in are answers, i.e. data.
+    in_prompt = {role: markdown_text(name) for role, name in names.items()}
     sentences = [spec.intro] + [
         by_value.get(_key(result.answers.get(key)), "")
         for key, by_value in spec.prompt.items()
@@ -78,12 +85,12 @@ def gating_front_matter(result: ScoreResult, spec: GatingSpec, keys: Keys) -> di
     fields = dict(spec.always_fields)
     for key, by_value in spec.fields.items():
         fields.update(by_value.get(_key(result.answers.get(key)), {}))
-    return {
-        "extra_gated_heading": spec.heading.format(**names),
-        "extra_gated_prompt": " ".join(s.format(**names) for s in sentences if s).strip(),
-        "extra_gated_fields": {label.format(**names): kind for label, kind in fields.items()},
-        "extra_gated_button_content": spec.button.format(**names),
-    }
+    return dict(zip(GATED_KEYS, (
+        spec.heading.format(**names),
+        " ".join(s.format(**in_prompt) for s in sentences if s).strip(),
+        {label.format(**names): kind for label, kind in fields.items()},
+        spec.button.format(**names),
+    ), strict=True))
 
 
 def front_matter_text(front_matter: dict[str, Any]) -> str:

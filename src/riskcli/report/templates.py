@@ -22,6 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from riskcli.errors import Problem, TemplateError
+from riskcli.markdown import markdown_code as code_span
+from riskcli.markdown import markdown_text
 from riskcli.report.hf import GatingSpec, load_gating_spec
 from riskcli.resources import default_templates
 
@@ -36,10 +38,6 @@ ASSET_SCHEME = "riskcli-asset:"
 """Stylesheets name bundled files as `riskcli-asset:fonts/x.woff2`; only these URLs are served."""
 
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
-_MARKDOWN_SPECIAL = str.maketrans({
-    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|",
-    "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " ",
-})
 
 
 @dataclass(frozen=True)
@@ -82,17 +80,17 @@ class TemplateSet:
 
 
 def markdown_escape(value: Any) -> Any:
-    """Escape a printed value for Markdown; values marked safe (Markup) pass untouched."""
+    """`riskcli.markdown.markdown_text` for every printed value; values marked safe (Markup: a
+    macro's output, a code span) pass untouched."""
     if isinstance(value, Markup) or value is None:
         return value
-    return str(value).translate(_MARKDOWN_SPECIAL)
+    return markdown_text(value)
 
 
-def markdown_code(value: Any) -> Markup:
-    """An inline code span that no backtick in the value can close early."""
-    text = " ".join(str(value).split())
-    fence = "``" if "`" in text else "`"
-    return Markup(f"{fence} {text} {fence}" if fence == "``" else f"`{text}`")
+def markdown_code(value: Any, table: bool = False) -> Markup:
+    """The template filter `code`: `riskcli.markdown.markdown_code`, marked safe so the finalize
+    escape leaves the span alone. `code(table=true)` inside a table row."""
+    return Markup(code_span(value, table=table))
 
 
 def load_templates(folder: Path | str) -> TemplateSet:

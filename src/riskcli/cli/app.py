@@ -15,6 +15,7 @@ import typer
 
 from riskcli.cli.assess import assess
 from riskcli.cli.calibrate import calibrate
+from riskcli.cli.card import card
 from riskcli.cli.common import INTERRUPTED, reports_errors, set_debugging
 from riskcli.cli.diff import diff
 from riskcli.cli.init import init
@@ -37,8 +38,8 @@ app = typer.Typer(
 )
 
 # In the order `riskcli --help` lists them.
-COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, calibrate,
-            levers]
+COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, card,
+            calibrate, levers]
 
 for command in COMMANDS:
     app.command(command.__name__)(reports_errors(command))

@@ -1,0 +1,90 @@
+"""`riskcli card`: the decision section (and the access form) written into a model card.
+
+Parses options and calls `riskcli.card`; scoring and rendering are imported inside the command.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskcli.cli.common import (
+    IntervalOpt,
+    QuestionnaireOpt,
+    RulesOpt,
+    StrictOpt,
+    check_band,
+    print_problems,
+    writing,
+)
+from riskcli.errors import Problem
+
+STALE = 1
+"""`--check` found the card out of date: a gate, like `score --fail-at`."""
+
+
+def card(
+    card: Annotated[Path, typer.Argument(help="The model card to write into (README.md).",
+                                         show_default=False)],
+    answers: Annotated[Path, typer.Argument(help="The answers file the decision comes from.",
+                                            show_default=False)],
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 when the card's section is stale or missing "
+        "(for CI and the riskcli-card pre-commit hook).")] = False,
+    create: Annotated[bool, typer.Option(
+        "--create", help="Start the card when it does not exist (default: exit 2).")] = False,
+    front_matter: Annotated[bool, typer.Option(
+        "--front-matter/--no-front-matter",
+        help="Merge the Hugging Face access form (extra_gated_* keys) a gated download needs "
+        "into the card's front matter; --no-front-matter leaves the form to you.")] = True,
+    templates: Annotated[Path | None, typer.Option(
+        "--templates", help="Template folder (default: the bundled report_templates).",
+        show_default=False)] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", metavar="<band>", show_default=False,
+        help="The band 'What it would take' aims at (default: the band below the current one).",
+    )] = None,
+    interval: IntervalOpt = None,
+    strict: StrictOpt = False,
+    questionnaire: QuestionnaireOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Write the decision section between <!-- BEGIN RISKCLI --> and <!-- END RISKCLI --> in a
+    model card (appended the first time), and the matching access form into its front matter.
+
+    Everything else in the card is left byte for byte; an up-to-date card is not rewritten.
+    """
+    from riskcli.card import read_card, refuse_inputs, update_card, write_card
+    from riskcli.report.hf import gating_front_matter
+    from riskcli.report.render import render_markdown
+    from riskcli.report.templates import load_templates
+    from riskcli.resources import default_templates
+    from riskcli.scoring import load_engine, score_file
+
+    refuse_inputs(card, [answers, questionnaire, rules])
+    original = read_card(card, create=create)
+    template_set = load_templates(templates or default_templates())
+    engine = load_engine(questionnaire, rules, interval)
+    check_band(target, engine.rules, "--target")
+    result = score_file(engine, answers, strict=strict,
+                        warn=lambda warning: print_problems([warning]))
+    section = render_markdown(result, engine, template_set, target)
+    form = gating_front_matter(result, template_set.gating, engine.rules.keys) \
+        if front_matter else None
+    update = update_card(original, section, form, str(card))
+    again = f"run: riskcli card {shlex.join([str(card), str(answers)])}"
+    if update.state == "current":
+        typer.echo(f"{card}: riskcli section is up to date with {answers}")
+        return
+    if check:
+        words = "missing" if update.state == "missing" else f"stale (it does not match {answers})"
+        print_problems([Problem(str(card), "riskcli section", f"{words}; {again}")])
+        raise typer.Exit(STALE)
+    with writing(card):
+        write_card(card, update.content)
+    done = "created" if original is None else "added" if update.state == "missing" else "updated"
+    typer.echo(f"{card}: riskcli section {done} from {answers}"
+               + (" (with the access form in the front matter)" if form else ""))

@@ -17,18 +17,24 @@ HOOKS_FILE = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
 HOOKS = {hook["id"]: hook for hook in yaml.safe_load(HOOKS_FILE.read_text())}
 
 
-def _run_hook(hook_id: str, filenames: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def _run_hook(hook_id: str, filenames: list[str], cwd: Path,
+              args: list[str] | None = None) -> subprocess.CompletedProcess | None:
+    """None when pre-commit would not run the hook at all (no staged file matches `files`).
+    `args` stands for the `args:` of the user's .pre-commit-config.yaml."""
     hook = HOOKS[hook_id]
     matching = [name for name in filenames if re.search(hook["files"], name)]
-    command = shlex.split(hook["entry"]) + hook.get("args", []) + matching
+    if not matching and not hook.get("always_run", False):
+        return None
+    passed = matching if hook.get("pass_filenames", True) else []
+    command = shlex.split(hook["entry"]) + hook.get("args", []) + (args or []) + passed
     executable = shutil.which(command[0])
     if executable is None:  # the console script sits beside this interpreter in a venv
         command = [sys.executable, "-m", "riskcli", *command[1:]]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
-def test_both_hooks_are_declared_for_python(repo_root):
-    assert set(HOOKS) == {"riskcli-validate", "riskcli-score"}
+def test_every_hook_is_declared_for_python(repo_root):
+    assert set(HOOKS) == {"riskcli-validate", "riskcli-score", "riskcli-card"}
     for hook in HOOKS.values():
         assert hook["language"] == "python" and hook["entry"].startswith("riskcli ")
 
@@ -72,3 +78,52 @@ def test_score_hook_passes_a_team_that_follows_the_advice(tmp_path, examples_dir
     shutil.copy(examples_dir / "llama-2-2023.yaml", tmp_path / "answers-llama-2.yaml")
     passed = _run_hook("riskcli-score", ["answers-llama-2.yaml"], tmp_path)
     assert passed.returncode == 0, passed.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "runs"),
+    [("README.md", True), ("models/llm/README.md", True), ("models/llm/answers.yaml", True),
+     ("docs/guide.md", False), ("config.yaml", False)],
+    ids=["card", "nested-card", "answers", "other-markdown", "other-yaml"],
+)
+def test_card_hook_runs_when_a_card_or_an_answers_file_changes(name, runs):
+    assert bool(re.search(HOOKS["riskcli-card"]["files"], name)) is runs
+
+
+def test_card_hook_takes_the_card_and_answers_from_args_not_the_staged_names():
+    """pre-commit appends staged names; the card check needs one card and its answers file, in
+    that order, so they come from the user's `args:` and the staged names are not passed."""
+    hook = HOOKS["riskcli-card"]
+    assert hook["pass_filenames"] is False
+    assert shlex.split(hook["entry"]) == ["riskcli", "card", "--check"]
+    assert "args: [models/llm/README.md, models/llm/answers.yaml]" in hook["description"]
+
+
+@pytest.mark.slow
+def test_card_hook_fails_a_commit_that_changes_an_answer_but_not_the_card(tmp_path, examples_dir):
+    model = tmp_path / "models" / "gpt-2"
+    model.mkdir(parents=True)
+    shutil.copy(examples_dir / "gpt-2-partners-2019.yaml", model / "answers.yaml")
+    (model / "README.md").write_text("---\nlicense: mit\n---\n# GPT-2\n")
+    pair = ["models/gpt-2/README.md", "models/gpt-2/answers.yaml"]
+    missing = _run_hook("riskcli-card", ["models/gpt-2/README.md"], tmp_path, args=pair)
+    assert missing is not None and missing.returncode == 1
+    assert missing.stderr == ("models/gpt-2/README.md: riskcli section: missing; run: riskcli "
+                              "card models/gpt-2/README.md models/gpt-2/answers.yaml\n")
+    written = subprocess.run([*_riskcli(), "card", *pair], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60)
+    assert written.returncode == 0, written.stderr
+    passed = _run_hook("riskcli-card", ["models/gpt-2/README.md"], tmp_path, args=pair)
+    assert passed is not None and passed.returncode == 0, passed.stderr
+    answers = model / "answers.yaml"
+    answers.write_text(answers.read_text().replace("legal_terms: signed_agreement",
+                                                   "legal_terms: click_through"))
+    stale = _run_hook("riskcli-card", ["models/gpt-2/answers.yaml"], tmp_path, args=pair)
+    assert stale is not None and stale.returncode == 1
+    assert stale.stderr.startswith("models/gpt-2/README.md: riskcli section: stale")
+    assert _run_hook("riskcli-card", ["setup.cfg"], tmp_path, args=pair) is None
+
+
+def _riskcli() -> list[str]:
+    executable = shutil.which("riskcli")
+    return [executable] if executable else [sys.executable, "-m", "riskcli"]

@@ -132,7 +132,7 @@ def test_validate_reports_unreadable_yaml_on_one_line(runner, tmp_path: Path, te
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("missing.yaml", "no such file"), ("", "is a directory; expected a YAML file")],
+    [("missing.yaml", "no such file"), ("", "folder holds no *.yaml or *.yml file")],
     ids=["missing-file", "directory"],
 )
 def test_validate_reports_files_it_cannot_read(runner, tmp_path: Path, name, expected):

@@ -221,7 +221,7 @@ def test_a_missing_file_or_a_folder_is_one_clean_problem(
     (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(bad))
     if kind == "missing":
         assert "no such file" in line
-    elif command.startswith("score"):  # score reads folders of answers files
+    elif command.startswith(("score", "validate")):  # they read folders of answers files
         assert "folder holds no *.yaml or *.yml file" in line
     else:
         assert "is a directory" in line

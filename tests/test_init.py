@@ -59,3 +59,61 @@ def test_init_never_overwrites_answers_without_force(runner, tmp_path):
     assert out.read_text() == "keep me\n"
     assert runner.invoke(app, ["init", "-o", str(out), "--force"]).exit_code == 0
     assert out.read_text().startswith("# yaml-language-server")
+
+
+def test_init_makes_the_folders_it_is_told_to_write_in(runner, tmp_path):
+    out = tmp_path / "a" / "b" / "answers.yaml"
+    result = runner.invoke(app, ["init", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("# yaml-language-server")
+    assert (out.parent / "riskcli-answers.schema.json").is_file()
+
+
+def test_init_under_a_file_is_one_clean_problem(runner, tmp_path):
+    (tmp_path / "a").write_text("a file\n")
+    out = tmp_path / "a" / "b" / "answers.yaml"
+    result = runner.invoke(app, ["init", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == f"{out}: {tmp_path / 'a'} is not a folder\n"
+    assert (tmp_path / "a").read_text() == "a file\n"
+
+
+def test_init_to_stdout_writes_the_starter_and_no_file(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# yaml-language-server: $schema=riskcli-answers.schema.json")
+    assert "model_name" in yaml.safe_load(result.stdout)["answers"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_answers_file_beside_the_same_schema_keeps_it(runner, tmp_path):
+    _init(runner, tmp_path)
+    schema = tmp_path / "riskcli-answers.schema.json"
+    before = schema.stat().st_mtime_ns, schema.stat().st_ino
+    result = runner.invoke(app, ["init", "-o", str(tmp_path / "second.yaml")])
+    assert result.exit_code == 0, result.output
+    assert (schema.stat().st_mtime_ns, schema.stat().st_ino) == before
+    assert (tmp_path / "second.yaml").is_file()
+
+
+def test_a_different_schema_beside_the_output_is_not_overwritten_without_force(runner, tmp_path):
+    schema = tmp_path / "riskcli-answers.schema.json"
+    schema.write_text('{"title": "our own schema"}\n')
+    result = runner.invoke(app, ["init", "-o", str(tmp_path / "answers.yaml")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"{schema}: already exists and is not this questionnaire's schema; "
+                             "not overwriting it (use --force)\n")
+    assert schema.read_text() == '{"title": "our own schema"}\n'
+    assert not (tmp_path / "answers.yaml").exists()
+    forced = runner.invoke(app, ["init", "-o", str(tmp_path / "answers.yaml"), "--force"])
+    assert forced.exit_code == 0
+    assert json.loads(schema.read_text())["$schema"].startswith("https://json-schema.org/")
+
+
+def test_init_never_names_its_answers_file_like_its_schema(runner, tmp_path):
+    out = tmp_path / "riskcli-answers.schema.json"
+    result = runner.invoke(app, ["init", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "is the name of the schema file" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -9,27 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from riskcli.errors import Problem, RiskcliError
+from riskcli.inputs import expand_paths as expand_paths  # the walk, kept importable here
 from riskcli.results import ScoreResult
 from riskcli.scoring import Engine, Warn, score_file
-
-YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
-    """Files as given; folders walked recursively for *.yaml/*.yml in sorted order."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-            if not found:
-                problems.append(Problem(str(path), "", "folder holds no *.yaml or *.yml file"))
-            files.extend(found)
-        else:
-            files.append(path)
-    return files, problems
-
-
 
 
 def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[ScoreResult], None],

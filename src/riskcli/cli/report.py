@@ -6,7 +6,6 @@ command so other commands never load it (and WeasyPrint only loads for a PDF).
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,7 +24,7 @@ from riskcli.cli.common import (
     print_problems,
     writing,
 )
-from riskcli.errors import OutputFileError, Problem
+from riskcli.errors import Problem
 
 if TYPE_CHECKING:
     from riskcli.report.templates import TemplateSet
@@ -41,8 +40,9 @@ class ReportFormat(StrEnum):
 
 def report(
     answers: Annotated[Path, typer.Argument(help="Answers file to score and record.")],
-    out: Annotated[Path, typer.Option("-o", "--output", help="File to write (.pdf, .html, .md).",
-                                      show_default=False)],
+    out: Annotated[Path, typer.Option(
+        "-o", "--output", show_default=False,
+        help="File to write (.pdf, .html, .md); - writes an md or html record to stdout.")],
     output_format: Annotated[ReportFormat | None, typer.Option(
         "--format", help="pdf, html or md (default: from the output file's extension).",
         show_default=False)] = None,
@@ -63,47 +63,55 @@ def report(
 
     With --set, the record is of the answers as changed (its digest is not the file's).
     """
-    from riskcli.fileio import check_output_path
+    from riskcli.fileio import check_output_path, is_stdout
     from riskcli.progress import Progress
-    from riskcli.report import format_for, write_report
+    from riskcli.report import format_for, render, write_report
     from riskcli.report.render import PDF_STAGES
     from riskcli.report.templates import load_templates
     from riskcli.resources import default_templates
     from riskcli.scoring import load_engine, score_file
 
-    fmt = output_format.value if output_format else format_for(out)
+    to_stdout = is_stdout(out)
+    fmt = output_format.value if output_format else None if to_stdout else format_for(out)
+    if fmt is None and to_stdout:
+        raise UsageError(Problem(str(out), "--format", "standard output has no extension to "
+                                 "tell the format from; pass --format md or html"))
     if fmt is None:
         raise UsageError(Problem(str(out), "--format", "cannot tell the format from the "
                                  "extension; use .pdf, .html or .md, or pass --format"))
-    check_output_path(out, "a file name for the record")
-    _refuse_overwriting_an_input(out, [answers, questionnaire, rules])
+    if to_stdout and fmt == "pdf":
+        raise UsageError(Problem(str(out), "--format", "a PDF is not written to standard "
+                                 "output; give a file name, or use --format md or html"))
+    if not to_stdout:
+        check_output_path(out, "a file name for the record",
+                          inputs=[answers, questionnaire, rules, templates])
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules, interval)
     check_band(target, engine.rules, "--target")
     sets = parse_sets_option(set_, engine.questionnaire)
     result = score_file(engine, answers, sets=sets, strict=strict,
                        warn=lambda warning: print_problems([warning]))
-    # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then vanishes.
-    bar = Progress(f"rendering {out.name}", PDF_STAGES, enabled=None if fmt == "pdf" else False)
-    with writing(out), bar:
-        write_report(result, engine, out, fmt, template_set, bar.stage, target)
-    typer.echo(f"{out}: {fmt} decision record for {answers}")
+    if to_stdout:
+        # Standard output holds the document alone; what would follow it goes to stderr.
+        typer.echo(render(result, engine, fmt, template_set, None, target).decode("utf-8"),
+                   nl=False)
+    else:
+        # A PDF takes a second or two: a bar on a terminal's stderr names each stage, then
+        # vanishes.
+        bar = Progress(f"rendering {out.name}", PDF_STAGES,
+                       enabled=None if fmt == "pdf" else False)
+        undrawn: list[Problem] = []  # printed once the bar is gone
+        with writing(out), bar:
+            write_report(result, engine, out, fmt, template_set, bar.stage, target,
+                         warn=undrawn.append)
+        print_problems(undrawn)
+        typer.echo(f"{out}: {fmt} decision record for {answers}")
     if fmt == "md":
-        _suggest_front_matter(result, template_set, engine.rules.keys)
+        _suggest_front_matter(result, template_set, engine.rules.keys, err=to_stdout)
 
 
-def _refuse_overwriting_an_input(out: Path, inputs: list[Path | None]) -> None:
-    """`report answers.yaml -o answers.yaml --format md` would replace the answers with the
-    record: refuse any output that is one of the command's own input files."""
-    if not out.is_file():
-        return
-    for source in inputs:
-        if source is not None and source.is_file() and os.path.samefile(out, source):
-            raise OutputFileError(Problem(str(out), "", f"is the input file {source}; write "
-                                          "the record to another file"))
-
-
-def _suggest_front_matter(result: ScoreResult, templates: TemplateSet, keys: Keys) -> None:
+def _suggest_front_matter(result: ScoreResult, templates: TemplateSet, keys: Keys, *,
+                          err: bool = False) -> None:
     """For a gated download, the Hugging Face access form that matches the answers (its wording
     was checked with the template folder, before anything was written)."""
     from riskcli.report.hf import front_matter_text, gating_front_matter
@@ -111,5 +119,5 @@ def _suggest_front_matter(result: ScoreResult, templates: TemplateSet, keys: Key
     front_matter = gating_front_matter(result, templates.gating, keys)
     if front_matter is not None:
         typer.echo("\nFor a gated Hugging Face repository, put this front matter at the top of "
-                   "README.md (it matches the vetting and terms answered):\n")
-        typer.echo(front_matter_text(front_matter), nl=False)
+                   "README.md (it matches the vetting and terms answered):\n", err=err)
+        typer.echo(front_matter_text(front_matter), nl=False, err=err)

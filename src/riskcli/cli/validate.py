@@ -15,26 +15,33 @@ from riskcli.cli.common import (
     load_questionnaire_option,
     parse_sets_option,
     print_problems,
+    say,
 )
 from riskcli.errors import RiskcliError
 
 
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Answers files to check.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Answers files, or folders of them (walked as `score` walks them).")],
     set_: SetOpt = None,
     strict: StrictOpt = False,
     questionnaire: QuestionnaireOpt = None,
 ) -> None:
     """Check answers files against the questionnaire without scoring them.
 
-    An answer to a question that does not apply is ignored with a warning on stderr (exit 0),
-    or an error with --strict (exit 2).
+    Folders are walked for *.yaml and *.yml files in sorted order, skipping hidden names; a
+    file or folder that cannot be read is a problem, and the rest are still checked. An answer
+    to a question that does not apply is ignored with a warning on stderr (exit 0), or an error
+    with --strict (exit 2).
     """
     from riskcli.answers import load_answers
+    from riskcli.inputs import expand_paths
 
     q = load_questionnaire_option(questionnaire)
     sets = parse_sets_option(set_, q)
-    failed = False
+    files, problems = expand_paths(paths)
+    print_problems(problems)
+    failed = bool(problems)
     for path in files:
         try:
             answers = load_answers(path, q, sets=sets, strict=strict)
@@ -43,6 +50,6 @@ def validate(
             failed = True
         else:
             print_problems(list(answers.warnings))
-            typer.echo(f"{path}: ok")
+            say(f"{path}: ok")
     if failed:
         raise typer.Exit(INPUT_ERROR)

@@ -127,3 +127,34 @@ def test_card_hook_fails_a_commit_that_changes_an_answer_but_not_the_card(tmp_pa
 def _riskcli() -> list[str]:
     executable = shutil.which("riskcli")
     return [executable] if executable else [sys.executable, "-m", "riskcli"]
+
+
+def _guide_pre_commit_config(repo_root: Path) -> dict:
+    guide = (repo_root / "docs" / "guide.md").read_text("utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, re.S)
+    return yaml.safe_load(next(block for block in blocks if block.startswith("repos:")))
+
+
+def test_the_guides_pre_commit_config_uses_hooks_that_exist_at_a_rev_that_can(repo_root):
+    """The configuration users copy: every hook id is one this repository declares, the card hook
+    gets a card and an answers file, and `rev:` is no release tag this repository lacks."""
+    (repo,) = _guide_pre_commit_config(repo_root)["repos"]
+    assert {hook["id"] for hook in repo["hooks"]} == set(HOOKS)
+    card = next(hook for hook in repo["hooks"] if hook["id"] == "riskcli-card")
+    readme, answers = card["args"]
+    assert readme.endswith("README.md") and re.search(HOOKS["riskcli-card"]["files"], answers)
+    rev = str(repo["rev"])
+    if rev != "COMMIT":  # the placeholder the text explains
+        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                               cwd=repo_root, capture_output=True)
+        assert found.returncode == 0, f"rev {rev} is not a tag or commit of this repository"
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/guide.md"])
+def test_install_lines_install_from_the_repository_not_an_index(repo_root, doc):
+    """riskcli is on no package index: `pip install riskcli` would fail (or install someone
+    else's package), so every pip line names a path or a git URL."""
+    text = (repo_root / doc).read_text("utf-8")
+    for line in re.findall(r"pip install ([^\n#&]+)", text):
+        target = next(word for word in line.split() if not word.startswith("-")).strip("'\"`")
+        assert target.startswith((".", "/", "git+")), line

@@ -267,8 +267,7 @@ def test_the_answers_named_as_the_card_are_refused(runner, model):
     before = answers.read_bytes()
     result = runner.invoke(app, ["card", str(answers), str(answers)])
     assert result.exit_code == 2
-    assert result.stderr == (f"{answers}: is the input file {answers}; name the model card "
-                             "(README.md) first, then the answers\n")
+    assert result.stderr == f"{answers}: is the input file {answers}; write it to another file\n"
     assert answers.read_bytes() == before
 
 
@@ -282,14 +281,16 @@ def test_a_card_reached_through_a_link_is_written_where_the_link_points(runner, 
     assert BEGIN.encode() in real.read_bytes()
 
 
-@pytest.mark.parametrize("name", ["folder", "fifo"])
+@pytest.mark.parametrize("name", ["folder", "fifo", "link-to-device"])
 def test_a_card_that_is_not_a_regular_file_is_refused(runner, model, name):
     path = model / "README.md"
     path.unlink()
     if name == "folder":
         path.mkdir()
-    else:
+    elif name == "fifo":
         os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/null")
     result = _card(runner, model)
     assert result.exit_code == 2
     what = "a directory" if name == "folder" else "not a regular file"

@@ -113,3 +113,19 @@ def test_the_access_form_follows_the_recommended_options_weights_not_its_name(
     assert made.exit_code == 0, made.output
     assert FRONT_MATTER_INTRO in made.stdout
     assert "| Gated, weights downloaded (under consideration, recommended) |" in out.read_text()
+
+
+def test_names_in_the_access_prompt_are_text_not_markdown(runner, examples_dir, tmp_path,
+                                                          write_answers):
+    """The Hub renders extra_gated_prompt as Markdown: a model name holding HTML or a link is
+    escaped there, and kept as typed in the heading, which is plain text."""
+    answers = yaml.safe_load((examples_dir / "gpt-2-partners-2019.yaml").read_text())["answers"]
+    answers.update(model_name="GPT <img src=x onerror=alert(1)> [x](javascript:y)",
+                   decision_date=str(answers["decision_date"]))
+    stdout, _ = _report_md(runner, write_answers(answers), tmp_path)
+    front = yaml.safe_load(_front_matter(stdout).strip("-\n"))
+    assert front["extra_gated_heading"] == (
+        "Request access to GPT <img src=x onerror=alert(1)> [x](javascript:y)")
+    assert "<img" not in front["extra_gated_prompt"]
+    assert ("GPT &lt;img src=x onerror=alert(1)&gt; \\[x\\](javascript:y) is distributed by "
+            "OpenAI" in front["extra_gated_prompt"])

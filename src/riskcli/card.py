@@ -21,14 +21,13 @@ Updating is pure (bytes in, bytes out); an unchanged card is not rewritten at al
 
 from __future__ import annotations
 
-import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from riskcli.errors import InputFileError, OutputFileError, Problem
+from riskcli.errors import InputFileError, Problem
 from riskcli.fileio import write_atomic
 from riskcli.report.hf import GATED_KEYS
 from riskcli.yamlio import dump_yaml, parse_yaml, read_bytes
@@ -237,17 +236,8 @@ def read_card(path: Path, *, create: bool) -> bytes | None:
     return read_bytes(path, max_bytes=MAX_CARD_BYTES)
 
 
-def refuse_inputs(path: Path, inputs: list[Path | None]) -> None:
-    """`riskcli card answers.yaml README.md` (the two swapped) would append a Markdown section
-    to the answers: a card that is one of the command's own inputs is refused before any work."""
-    for source in inputs:
-        if source is not None and path.exists() and source.exists() \
-                and os.path.samefile(path, source):
-            raise OutputFileError(Problem(str(path), "", f"is the input file {source}; name "
-                                          "the model card (README.md) first, then the answers"))
-
-
-def write_card(path: Path, content: bytes) -> None:
-    """Replace the card in one step. A card reached through a link is written where the link
-    points, so the link stays a link and the file it names gets the section."""
-    write_atomic(Path(os.path.realpath(path)), content)
+def write_card(path: Path, content: bytes, *, new: bool) -> None:
+    """Replace the card in one step (through a link, the file it names). A `new` card is
+    created exclusively: of two runs starting the same card, the second fails rather than
+    silently replacing the first."""
+    write_atomic(path, content, exclusive=new)

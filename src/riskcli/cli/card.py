@@ -16,6 +16,7 @@ from riskcli.cli.common import (
     QuestionnaireOpt,
     RulesOpt,
     StrictOpt,
+    band_option,
     check_band,
     print_problems,
     writing,
@@ -27,9 +28,11 @@ STALE = 1
 
 
 def card(
-    card: Annotated[Path, typer.Argument(help="The model card to write into (README.md).",
+    card: Annotated[Path, typer.Argument(metavar="CARD",
+                                         help="The model card to write into (README.md).",
                                          show_default=False)],
-    answers: Annotated[Path, typer.Argument(help="The answers file the decision comes from.",
+    answers: Annotated[Path, typer.Argument(metavar="ANSWERS",
+                                            help="The answers file the decision comes from.",
                                             show_default=False)],
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 when the card's section is stale or missing "
@@ -41,31 +44,35 @@ def card(
         help="Merge the Hugging Face access form (extra_gated_* keys) a gated download needs "
         "into the card's front matter; --no-front-matter leaves the form to you.")] = True,
     templates: Annotated[Path | None, typer.Option(
-        "--templates", help="Template folder (default: the bundled report_templates).",
-        show_default=False)] = None,
-    target: Annotated[str | None, typer.Option(
-        "--target", metavar="<band>", show_default=False,
-        help="The band 'What it would take' aims at (default: the band below the current one).",
+        "--templates", metavar="FOLDER", show_default=False,
+        help="Template folder (default: the bundled report_templates).")] = None,
+    target: Annotated[str | None, band_option(
+        "--target",
+        "The band 'What it would take' aims at (default: the band below the current one).",
     )] = None,
     interval: IntervalOpt = None,
     strict: StrictOpt = False,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Write the decision section between <!-- BEGIN RISKCLI --> and <!-- END RISKCLI --> in a
-    model card (appended the first time), and the matching access form into its front matter.
+    """Write the decision and its access form into a model card.
+
+    The decision section goes between <!-- BEGIN RISKCLI --> and <!-- END RISKCLI --> (appended
+    the first time), and the matching access form into the card's front matter.
 
     Everything else in the card is left byte for byte; an up-to-date card is not rewritten.
     """
-    from riskcli.card import read_card, refuse_inputs, update_card, write_card
+    from riskcli.card import read_card, update_card, write_card
+    from riskcli.fileio import output_target, refuse_inputs
     from riskcli.report.hf import gating_front_matter
     from riskcli.report.render import render_markdown
     from riskcli.report.templates import load_templates
     from riskcli.resources import default_templates
     from riskcli.scoring import load_engine, score_file
 
-    refuse_inputs(card, [answers, questionnaire, rules])
     original = read_card(card, create=create)
+    output_target(card)  # a link to a FIFO or /dev/stdout is refused before any work
+    refuse_inputs(card, [answers, questionnaire, rules, templates])
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules, interval)
     check_band(target, engine.rules, "--target")
@@ -84,7 +91,7 @@ def card(
         print_problems([Problem(str(card), "riskcli section", f"{words}; {again}")])
         raise typer.Exit(STALE)
     with writing(card):
-        write_card(card, update.content)
+        write_card(card, update.content, new=original is None)
     done = "created" if original is None else "added" if update.state == "missing" else "updated"
     typer.echo(f"{card}: riskcli section {done} from {answers}"
                + (" (with the access form in the front matter)" if form else ""))

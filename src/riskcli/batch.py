@@ -17,11 +17,14 @@ from riskcli.scoring import Engine, Warn, score_file
 def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[ScoreResult], None],
                progress: Callable[[int], None] | None = None, *,
                sets: Mapping[str, Any] | None = None, strict: bool = False,
-               warn: Warn | None = None) -> list[Problem]:
+               warn: Warn | None = None,
+               on_problems: Callable[[list[Problem]], None] | None = None) -> list[Problem]:
     """Score files in order, handing each result to `on_result` as it is made; return problems.
 
-    `progress`, when given, hears how many files are done after each one; `sets`, `strict` and
-    `warn` are as `scoring.score_file` takes them.
+    `progress`, when given, hears how many files are done after each one; `on_problems` hears
+    each file's problems when it cannot be scored, in the same order, so a streamed output can
+    place the file where it came; `sets`, `strict` and `warn` are as `scoring.score_file` takes
+    them.
     """
     problems: list[Problem] = []
     with _collector_paused():
@@ -30,6 +33,8 @@ def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[Score
                 result = score_file(engine, path, sets=sets, strict=strict, warn=warn)
             except RiskcliError as exc:
                 problems.extend(exc.problems)
+                if on_problems is not None:
+                    on_problems(exc.problems)
             else:
                 on_result(result)
             if progress is not None:

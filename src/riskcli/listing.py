@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from riskcli.ci_formats import rule_anchor
 from riskcli.markdown import markdown_code, markdown_paragraphs, markdown_text
 from riskcli.questionnaire import Question, Questionnaire
 from riskcli.rulepack import RulePack, Source
@@ -67,7 +68,7 @@ def rules_markdown(pack: RulePack) -> str:
         effect = (f"{c(rule.effect.factor)} {t(rule.effect.summary())}" if rule.effect
                   else "finding only")
         lines += [
-            f"### {c(rule.id)}: {t(rule.title)}", "",
+            f'### <a id="{rule_anchor(rule.id)}"></a>{c(rule.id)}: {t(rule.title)}', "",
             f"- **when**: {c(rule.when)}",
             f"- **effect**: {effect}",
             f"- **severity**: {t(rule.severity)}; **owner**: {t(rule.owner)}",

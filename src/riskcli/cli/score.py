@@ -1,4 +1,5 @@
-"""`riskcli score`: score answers files, print text or JSON, and gate CI on a band (--fail-at).
+"""`riskcli score`: score answers files, print text, JSON or a CI format (SARIF, JUnit, GitHub
+annotations, a step summary), and gate CI on a band (--fail-at).
 
 The score path is the one run most often, by CI on every commit: it prints plain text and never
 imports rich (see CONTRIBUTING.md).
@@ -7,6 +8,8 @@ imports rich (see CONTRIBUTING.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,19 +18,20 @@ import typer
 from riskcli.cli.common import (
     INPUT_ERROR,
     IntervalOpt,
-    OutputFormat,
     QuestionnaireOpt,
     RulesOpt,
     SetOpt,
     StrictOpt,
-    TextOrJsonOpt,
     check_band,
     parse_sets_option,
     print_problems,
+    usage_error,
+    writing,
 )
 from riskcli.errors import Problem
 
 if TYPE_CHECKING:
+    from riskcli.fileio import AtomicFile
     from riskcli.results import ScoreResult
 
 GATE_TRIPPED = 1
@@ -77,9 +81,61 @@ TodayOpt = Annotated[str | None, typer.Option(
     help="The day accepted risks are checked against for expiry (default: the clock's).")]
 
 
+class ScoreFormat(StrEnum):
+    """What `score` writes to stdout: for people, for programs, or for a CI system."""
+
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+
+
+FormatOpt = Annotated[ScoreFormat, typer.Option(
+    "--format", metavar="[text|json|sarif|junit|github]",
+    help="What stdout gets: text for people, json for programs, sarif (2.1.0, for code "
+         "scanning), junit (XML test report), or github (workflow-command annotations).")]
+
+
+def _file_option(name: str, help: str) -> object:
+    return typer.Option(name, metavar="FILE", show_default=False, dir_okay=False, help=help)
+
+
+SarifOpt = Annotated[Path | None, _file_option(
+    "--sarif", "Also write SARIF 2.1.0 to FILE, whatever --format prints.")]
+JunitOpt = Annotated[Path | None, _file_option(
+    "--junit", "Also write a JUnit XML report to FILE: one test case per answers file.")]
+SummaryOpt = Annotated[Path | None, _file_option(
+    "--summary", "Also write a Markdown table of every file to FILE, appended when FILE exists "
+                 '(as "$GITHUB_STEP_SUMMARY" expects).')]
+
+
+def _url(value: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http", "file") or parts.fragment or (
+            parts.scheme != "file" and not parts.netloc):
+        raise typer.BadParameter(f"expected an absolute http(s) or file URL without a #fragment, "
+                                 f"got {value!r}")
+    return value
+
+
+RulesUrlOpt = Annotated[str | None, typer.Option(
+    "--rules-url", metavar="URL", callback=_url, show_default=False,
+    help="Where the rule catalogue (riskcli rules --format md, docs/rules.md) is published: "
+         "SARIF links each rule to its section there.")]
+
+
 def score(
     paths: Annotated[list[Path], typer.Argument(help="Answers files or folders of them.")],
-    output: TextOrJsonOpt = OutputFormat.text,
+    output: FormatOpt = ScoreFormat.text,
+    sarif: SarifOpt = None,
+    junit: JunitOpt = None,
+    summary: SummaryOpt = None,
+    rules_url: RulesUrlOpt = None,
     fail_at: FailAtOpt = None,
     fail_on_differs: FailOnDiffersOpt = False,
     today: TodayOpt = None,
@@ -96,9 +152,12 @@ def score(
     from the recommendation with --fail-on-differs, an expired accepted risk); 2 an input is
     invalid (other files are still scored).
     """
+    import sys
+    from contextlib import ExitStack
+
+    from riskcli import ci_formats as ci
     from riskcli.batch import expand_paths, score_each
-    from riskcli.decision import gate
-    from riskcli.formatting import ScoreOutput
+    from riskcli.fileio import AtomicFile, check_output_path
     from riskcli.progress import for_files
     from riskcli.scoring import load_engine
 
@@ -106,29 +165,74 @@ def score(
     bands = engine.rules.model.band_names
     check_band(fail_at, engine.rules, "--fail-at")
     sets = parse_sets_option(set_, engine.questionnaire)
+    extra = {kind: path for kind, path in (("sarif", sarif), ("junit", junit),
+                                           ("summary", summary)) if path is not None}
+    if len(set(map(str, extra.values()))) < len(extra):
+        raise usage_error("--sarif, --junit and --summary must name different files")
     files, problems = expand_paths(paths)
+    for path in extra.values():
+        check_output_path(path, "a file", inputs=files)
+    run = ci.Run(engine.rules, _version(), today or dt.date.today(), Path.cwd(), rules_url)
     warnings: list[Problem] = []
-    out = ScoreOutput(as_json=output is OutputFormat.json, keys=engine.rules.keys)
-    day = today or dt.date.today()
     trips: list[str] = []
 
-    def add(result: ScoreResult) -> None:
-        out.add(result)
-        trips.extend(f"{result.file}: gate: {trip}"
-                     for trip in gate(result, bands, fail_at, fail_on_differs, day))
+    with ExitStack() as stack:
+        sinks: list[AtomicFile] = []
+        writers = [ci.writer(output.value, run, _echo)]
+        for kind, path in extra.items():
+            with writing(path):
+                sinks.append(stack.enter_context(AtomicFile(path, append=kind == "summary")))
+            writers.append(ci.writer(kind, run, _writer_to(sinks[-1])))
+        needs_lines = any(w.needs_lines for w in writers)
 
-    with for_files(len(files)) as progress:
-        problems += score_each(engine, files, add, progress.update, sets=sets, strict=strict,
-                               warn=warnings.append)
-    print_problems(warnings + problems)
-    for chunk in out.chunks(_version() if out.as_json else ""):
-        typer.echo(chunk, nl=False)
+        def add(result: ScoreResult) -> None:
+            verdict = ci.judge(result, bands, fail_at, fail_on_differs, run.today)
+            lines = ci.read_lines(result.file, sets) if needs_lines else ci.NO_LINES
+            for w in writers:
+                w.add(result, verdict, lines)
+            trips.extend(f"{result.file}: gate: {trip.text}" for trip in verdict)
+
+        def invalid(found: list[Problem]) -> None:
+            for w in writers:
+                w.problems(found)
+
+        def warn(problem: Problem) -> None:
+            warnings.append(problem)
+            for w in writers:
+                w.warning(problem)
+
+        for problem in problems:
+            invalid([problem])
+        progress = for_files(len(files))
+        # Streamed output and the bar must not share one screen.
+        progress.enabled &= output is ScoreFormat.text or not sys.stdout.isatty()
+        with progress:
+            problems += score_each(engine, files, add, progress.update, sets=sets,
+                                   strict=strict, warn=warn, on_problems=invalid)
+        print_problems(warnings + problems)
+        for w in writers:
+            w.close()
+        for sink in sinks:
+            with writing(sink.path):
+                sink.commit()
     for line in trips:
         typer.echo(line, err=True)
     if problems:
         raise typer.Exit(INPUT_ERROR)
     if trips:
         raise typer.Exit(GATE_TRIPPED)
+
+
+def _echo(text: str) -> None:
+    typer.echo(text, nl=False)
+
+
+def _writer_to(sink: AtomicFile) -> Callable[[str], None]:
+    def write(text: str) -> None:
+        with writing(sink.path):
+            sink.write(text)
+
+    return write
 
 
 def _version() -> str:

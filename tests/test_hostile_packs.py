@@ -51,7 +51,7 @@ def test_a_bound_of_inf_or_nan_is_refused_when_the_questionnaire_loads(
     files = [str(example_paths[0])] if command == "validate" else []
     result = runner.invoke(app, [command, *files, "--questionnaire", str(path)])
     (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(path))
-    assert f"question {question_id}: {field}: Input should be a finite number" in line
+    assert f"question {question_id}: {field}: expected a finite number" in line
 
 
 def test_the_schema_is_strict_json(runner):
@@ -161,10 +161,10 @@ FILE_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
 
 QUESTIONNAIRE_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
     **FILE_CASES,
-    "sections-scalar": (_yaml_edit(_set(("sections",), "all")), "sections: Input should be a"),
-    "no-sections": (_yaml_edit(_set(("sections",), [])), "sections: List should have at least"),
+    "sections-scalar": (_yaml_edit(_set(("sections",), "all")), "sections: expected a list, got"),
+    "no-sections": (_yaml_edit(_set(("sections",), [])), "sections: expected at least 1 item"),
     "unknown-type": (_yaml_edit(_set(("access_holders", "type"), "integer")),
-                     "question access_holders: type: Input should be"),
+                     "question access_holders: type: expected one of"),
     "yaml-word-choice": (_yaml_edit(_set(("vetting", "choices", 0, "value"), "no")),
                          "is read by YAML as a boolean"),
     "min-above-max": (_yaml_edit(_set(("horizon_days", "min"), 5000)), "min is greater than max"),
@@ -173,7 +173,7 @@ QUESTIONNAIRE_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
     "unknown-field": (_yaml_edit(_set(("vetting", "colour"), "red")), "colour: unknown field"),
     "version-unquoted": (_yaml_edit(_set(("version",), 1.0)), "version: is a number"),
     "bad-question-id": (_yaml_edit(_set(("vetting", "id"), "Vetting Level")),
-                        "String should match pattern"),
+                        "id: expected text matching"),
     "when-names-later-question": (_yaml_edit(_set(("access_holders", "when"), "rationale")),
                                   "is not asked before this question"),
     "when-escapes": (_yaml_edit(_set(("access_holders", "when"), "x.__class__")),
@@ -240,19 +240,19 @@ def test_a_broken_questionnaire_is_one_clean_problem_at_every_command(
 
 RULES_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
     **FILE_CASES,
-    "rules-scalar": (_yaml_edit(_set(("rules",), "none")), "rules: Input should be"),
+    "rules-scalar": (_yaml_edit(_set(("rules",), "none")), "rules: expected a list, got"),
     "multiply-zero": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), 0)),
-                      "multiply: Input should be greater than 0"),
+                      "multiply: expected a number"),
     "multiply-negative": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), -2)),
-                          "Input should be greater than 0"),
+                          "multiply: expected a number"),
     "multiply-nan": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), math.nan)),
-                     "Input should be a finite number"),
+                     "multiply: expected a finite number"),
     "multiply-text": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), "a lot")),
-                      "Input should be a valid number"),
+                      'multiply: expected a number, got "a lot"'),
     "multiply-huge": (_yaml_edit(_set(("rules", 0, "effect", "multiply"), 1e9)),
-                      "less than or equal to 1000"),
+                      "multiply: expected a number of at most 1000"),
     "hazard-one": (_yaml_edit(_set(("model", "sources", 0, "base_daily_hazard"), 1.0)),
-                   "Input should be less than 1"),
+                   "base_daily_hazard: expected a number less than 1"),
     "bands-unsorted": (_yaml_edit(_set(("model", "bands", 0, "below"), 99)),
                        "band bounds must increase"),
     "report-days-unsorted": (_yaml_edit(_set(("model", "report_days"), [30, 7])),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from riskcli.terminal import safe
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -23,7 +25,9 @@ class Problem:
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
         key = f" {_shorten(self.key)}:" if self.key else ""
-        return _one_line(f"{self.file}:{key} {self.message}{where}")
+        # Keys and values come from the file: unescaped, a key holding a newline would split one
+        # problem over two lines, and one holding ESC [2J would clear the reader's terminal.
+        return safe(f"{self.file}:{key} {self.message}{where}")
 
 
 _KEY_CHARS = 80
@@ -32,17 +36,6 @@ _KEY_CHARS = 80
 
 def _shorten(key: str) -> str:
     return key if len(key) <= _KEY_CHARS else key[: _KEY_CHARS - 3] + "..."
-
-
-def _one_line(text: str) -> str:
-    """Escape what is not printable (newlines, ESC, bidi overrides...) as Python writes it.
-
-    Keys and values in a message come from the file, so without this a key holding a newline
-    splits one problem over two lines, and one holding ESC [2J clears the reader's terminal.
-    """
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 class RiskcliError(Exception):

@@ -9,9 +9,11 @@ needs: each command imports its work inside the function, so start-up stays ligh
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from riskcli.cli.assess import assess
 from riskcli.cli.calibrate import calibrate
@@ -31,18 +33,99 @@ from riskcli.cli.validate import validate
 app = typer.Typer(
     name="riskcli",
     help="Score how exposed gated model-weight distribution is to a leak, and record the decision.",
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `riskcli` prints the help, exit 0 (see root)
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
-# In the order `riskcli --help` lists them.
 COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, card,
             calibrate, levers]
 
-for command in COMMANDS:
-    app.command(command.__name__)(reports_errors(command))
+HELP_ORDER = ["assess", "score", "report", "levers", "diff", "card", "validate", "init",
+              "questions", "rules", "schema", "lint", "calibrate"]
+"""The order `riskcli --help` lists commands in: a lead's workflow first, then the reference and
+maintenance commands. A command not named here comes last, so a new one is listed as soon as
+it is in COMMANDS."""
+
+
+def in_help_order(commands: list[Callable[..., Any]]) -> list[Callable[..., Any]]:
+    rank = {name: index for index, name in enumerate(HELP_ORDER)}
+    return sorted(commands, key=lambda command: rank.get(command.__name__, len(HELP_ORDER)))
+
+
+def summary(command: Callable[..., Any]) -> str:
+    """The line `riskcli --help` shows for a command: the first line of its docstring, whole.
+    Left to itself, click cuts the docstring's first paragraph to fit and ends it with '...'."""
+    return (command.__doc__ or "").strip().splitlines()[0] if command.__doc__ else ""
+
+
+class Command(TyperCommand):
+    """A command whose help names each argument by its metavar alone, as its usage line does:
+    `FILE...` rather than typer's `{paths}...` and `paths... <list[Path]>`."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        """Typer checks a value with pydantic and would show its words ("Value error, ...",
+        "Input should be a valid number"); they are said the way every other problem is."""
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as exc:
+            errors = getattr(exc.__cause__, "errors", None)
+            if callable(errors):
+                from riskcli.strict import validation_message
+
+                exc.message = validation_message(errors())
+            raise
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "option" and param.metavar is None and not param.is_flag:
+                param.metavar = option_metavar(param.display_type(ctx))
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((argument_name(param), record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+_METAVARS = {"path": "FILE", "str": "TEXT", "int": "N", "float": "NUMBER"}
+
+
+def option_metavar(shown: str) -> str:
+    """What an option takes, for an option declared without a metavar: typer's `<path>` reads
+    FILE, `<str>` TEXT, and a choice `<pdf|html|md>` reads as click writes one, `[pdf|html|md]`."""
+    inner = shown.strip("<>")
+    if "|" in inner:
+        return f"[{inner}]"
+    return _METAVARS.get(inner, inner.upper())
+
+
+def argument_name(param: Any) -> str:
+    """`FILE...` as the declaration's metavar says it, else the name in capitals."""
+    if param.metavar:
+        return param.metavar
+    name = (param.name or "").upper()
+    return name if param.nargs == 1 else f"{name}..."
+
+
+for command in in_help_order(COMMANDS):
+    app.command(command.__name__, cls=Command, short_help=summary(command))(
+        reports_errors(command))
 
 
 def _version(value: bool) -> None:
@@ -55,12 +138,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     # No docstring: Typer would print it as the app's help.
     set_debugging(debug)
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())  # asking for nothing is asking what there is: stdout, exit 0
+        raise typer.Exit()
 
 
 def main() -> None:

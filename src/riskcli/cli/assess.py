@@ -39,7 +39,10 @@ def assess(
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Answer the questionnaire in the terminal, then see the score. Ctrl-C loses nothing."""
+    """Answer the questionnaire in the terminal, then see the score.
+
+    Every answer is saved as it is given, so Ctrl-C loses nothing.
+    """
     from rich.console import Console
 
     from riskcli.answers import save_answers

@@ -18,6 +18,7 @@ from riskcli.cli.common import (
     QuestionnaireOpt,
     RulesOpt,
     TextOrJsonOpt,
+    say,
 )
 
 DRIFTED = 1
@@ -26,7 +27,7 @@ DRIFTED = 1
 
 def calibrate(
     precedents: Annotated[Path | None, typer.Option(
-        "--precedents", metavar="<folder>", show_default=False,
+        "--precedents", metavar="FOLDER", show_default=False,
         help="Folder of precedent files (default: the bundled precedents).")] = None,
     check: Annotated[bool, typer.Option(
         "--check", help="Exit 1 when the pack's recorded calibration differs from a fresh fit."
@@ -36,7 +37,10 @@ def calibrate(
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Fit each copy source's base hazard to the precedents and show the pack's value beside it."""
+    """Fit each copy source's base hazard to the precedents.
+
+    The pack's value is shown beside each fit; --check turns a difference into exit 1 for CI.
+    """
     from riskcli import calibration
     from riskcli.formatting import calibration_text
     from riskcli.precedents import load_precedents
@@ -54,5 +58,5 @@ def calibrate(
         typer.echo(calibration_text(fit, problems))
     if problems:
         for problem in problems:
-            typer.echo(f"calibrate --check: {problem}", err=True)
+            say(f"calibrate --check: {problem}", err=True)
         raise typer.Exit(DRIFTED)

@@ -5,7 +5,7 @@ Exit codes are a contract: 0 ok; 1 a gate tripped (a band at or past --fail-at);
 usage error or an output that cannot be written; 130 stopped by Ctrl-C. Bad input is one
 `file: key: problem` line per problem on stderr, never a traceback (unless --debug).
 
-Imported by every command, so it stays light: typer, and riskcli.errors.
+Imported by every command, so it stays light: typer, riskcli.errors and riskcli.terminal.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from riskcli.errors import OutputFileError, Problem, RiskcliError
+from riskcli.terminal import safe
 
 if TYPE_CHECKING:
     from riskcli.questionnaire import Questionnaire
@@ -37,13 +38,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 QuestionnaireOpt = Annotated[
     Path | None,
-    typer.Option("--questionnaire", help="Questionnaire YAML (default: the bundled one).",
-                 show_default=False),
+    typer.Option("--questionnaire", metavar="FILE", show_default=False,
+                 help="Questionnaire YAML (default: the bundled one)."),
 ]
 RulesOpt = Annotated[
     Path | None,
-    typer.Option("--rules", help="Rule pack YAML (default: the bundled llama-pattern pack).",
-                 show_default=False),
+    typer.Option("--rules", metavar="FILE", show_default=False,
+                 help="Rule pack YAML (default: the bundled llama-pattern pack)."),
 ]
 
 
@@ -55,7 +56,7 @@ def _interval_level(value: float | None) -> float | None:
 
 IntervalOpt = Annotated[
     float | None,
-    typer.Option("--interval", metavar="<level>", show_default=False, callback=_interval_level,
+    typer.Option("--interval", metavar="LEVEL", show_default=False, callback=_interval_level,
                  help="Width of the interval beside every figure, e.g. 0.9 (default: the "
                       "pack's, 0.8)."),
 ]
@@ -66,9 +67,31 @@ StrictOpt = Annotated[
     typer.Option("--strict", help="An answer to a question that does not apply is an error "
                  "(exit 2), not a warning that it is ignored."),
 ]
+def complete_set(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of --set: the answer keys of the questionnaire named by --questionnaire
+    (or the bundled one), then, after `key=`, the choices of that question. Read straight from
+    the YAML, unchecked; a questionnaire that cannot be read offers nothing."""
+    from riskcli.resources import default_questionnaire
+    from riskcli.yamlio import load_yaml
+
+    key, equals, _ = incomplete.partition("=")
+    try:
+        path = ctx.params.get("questionnaire") or default_questionnaire()
+        questions = {str(q["id"]): q for s in load_yaml(path).data["sections"]
+                     for q in s["questions"]}
+        if not equals:
+            return [f"{name}=" for name in questions if name.startswith(incomplete)]
+        question = questions.get(key) or {}
+        values = (["true", "false"] if question.get("type") == "bool" else
+                  [str(choice["value"]) for choice in question.get("choices") or []])
+    except (RiskcliError, LookupError, TypeError, AttributeError):
+        return []
+    return [f"{key}={value}" for value in values if f"{key}={value}".startswith(incomplete)]
+
+
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", metavar="<key=value>", show_default=False,
+    typer.Option("--set", metavar="KEY=VALUE", show_default=False, autocompletion=complete_set,
                  help="Answer a question differently without editing the file (repeatable), "
                       "e.g. --set weights_leave_premises=false."),
 ]
@@ -89,7 +112,8 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-TextOrJsonOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
+TextOrJsonOpt = Annotated[OutputFormat, typer.Option(
+    "--format", metavar="[text|json]", help="For people (text) or for programs (json).")]
 
 
 def load_questionnaire_option(path: Path | None) -> Questionnaire:
@@ -115,6 +139,28 @@ def usage_error(message: str, option: str | None = None) -> typer.BadParameter:
     return typer.BadParameter(message, param_hint=option)
 
 
+def complete_band(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of a band (--fail-at, --target): the band names of the pack named by
+    --rules, or of the bundled pack. Read straight from the YAML, unchecked; a pack that cannot
+    be read offers none."""
+    from riskcli.resources import default_rules
+    from riskcli.yamlio import load_yaml
+
+    try:
+        bands = load_yaml(ctx.params.get("rules") or default_rules()).data["model"]["bands"]
+        names = [str(band["band"]) for band in bands]
+    except (RiskcliError, LookupError, TypeError):
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def band_option(name: str, help: str) -> Any:
+    """A band named on the command line: shown as BAND, completed from the pack's bands, and
+    checked against the loaded pack by `check_band` (band names are pack data)."""
+    return typer.Option(name, metavar="BAND", show_default=False, autocompletion=complete_band,
+                        help=help)
+
+
 def check_band(name: str | None, pack: RulePack, option: str) -> None:
     """A band named on the command line (--fail-at, --target) must be one of the loaded pack's:
     band names are pack data, so the message says which ones this pack has."""
@@ -137,7 +183,14 @@ def writing(path: Path) -> Iterator[None]:
 
 def print_problems(problems: list[Problem]) -> None:
     for problem in problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(str(problem), err=True)  # a Problem escapes itself, as `say` does
+
+
+def say(line: str, err: bool = False) -> None:
+    """One line for the user that names something from outside (a file name, an id): what a
+    terminal would obey in it (ESC, bidi controls, a newline) is shown escaped instead
+    (`terminal.safe`), so `riskcli validate $'\\e[2J.yaml'` cannot clear the screen."""
+    typer.echo(safe(line), err=err)
 
 
 def reports_errors(command: F) -> F:

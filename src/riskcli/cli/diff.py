@@ -24,18 +24,23 @@ from riskcli.cli.common import (
 
 def diff(
     old: Annotated[Path, typer.Argument(
+        metavar="OLD", show_default=False,
         help="The earlier answers file (or the file, with --rev or --set alone).")],
-    new: Annotated[Path | None, typer.Argument(help="The later answers file.")] = None,
+    new: Annotated[Path | None, typer.Argument(
+        metavar="NEW", show_default=False, help="The later answers file.")] = None,
     rev: Annotated[str | None, typer.Option(
-        "--rev", help="Compare OLD at this git revision with OLD now (e.g. HEAD~1); a file "
-                      "added or removed since then is all answers added or removed.")] = None,
+        "--rev", metavar="REV", show_default=False,
+        help="Compare OLD at this git revision with OLD now (e.g. HEAD~1); a file added or "
+             "removed since then is all answers added or removed.")] = None,
     set_: SetOpt = None,
     strict: StrictOpt = False,
     output: TextOrJsonOpt = OutputFormat.text,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Show what changed between two answers files and how each change moved the decision.
+    """Show what changed between two answers files, and what it did.
+
+    Each changed answer is applied alone to the old answers, to show how it moved the decision.
 
     --set changes the new side only: `diff FILE --set key=value` shows what that change would
     do to FILE, and `diff FILE --rev REV --set ...` what it would do on top of the edits since REV.

@@ -26,7 +26,10 @@ def init(
         "--force", help="Overwrite an existing answers file and schema file.")] = False,
     questionnaire: QuestionnaireOpt = None,
 ) -> None:
-    """Write a commented starter answers file, and the JSON Schema editors use to complete it."""
+    """Write a commented starter answers file and its JSON Schema.
+
+    Editors that read the schema complete and check the file as it is filled in.
+    """
     from riskcli.fileio import check_output_path, is_stdout, write_atomic
     from riskcli.schema import answers_schema
     from riskcli.starter import SCHEMA_FILE, starter_text

@@ -17,6 +17,7 @@ from riskcli.cli.common import (
     SetOpt,
     StrictOpt,
     TextOrJsonOpt,
+    band_option,
     check_band,
     parse_sets_option,
     print_problems,
@@ -24,10 +25,10 @@ from riskcli.cli.common import (
 
 
 def levers(
-    answers: Annotated[Path, typer.Argument(help="Answers file to explore.")],
-    target: Annotated[str | None, typer.Option(
-        "--target", metavar="<band>", show_default=False,
-        help="The band to reach (default: the band below the current one).")] = None,
+    answers: Annotated[Path, typer.Argument(
+        metavar="FILE", show_default=False, help="Answers file to explore.")],
+    target: Annotated[str | None, band_option(
+        "--target", "The band to reach (default: the band below the current one).")] = None,
     output: TextOrJsonOpt = OutputFormat.text,
     set_answers: SetOpt = None,
     strict: StrictOpt = False,
@@ -35,7 +36,11 @@ def levers(
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """What would it take: each lever's effect, break-even points, the fewest changes to a band."""
+    """Show what each lever would do, and the fewest changes to a band.
+
+    What would it take: each lever's effect alone, the break-even points, and the fewest changes
+    (up to three) that bring gated downloads to the target band.
+    """
     from riskcli.answers import load_answers
     from riskcli.formatting import levers_text
     from riskcli.levers import lever_report

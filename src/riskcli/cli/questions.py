@@ -6,7 +6,7 @@ from riskcli.cli.common import QuestionnaireOpt, load_questionnaire_option
 
 
 def questions(questionnaire: QuestionnaireOpt = None) -> None:
-    """List the questionnaire: sections, answer keys, types and choices."""
+    """List the questionnaire: sections, answer keys, types, choices."""
     from riskcli.listing import print_questions
 
     print_questions(load_questionnaire_option(questionnaire))

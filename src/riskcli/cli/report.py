@@ -19,6 +19,7 @@ from riskcli.cli.common import (
     SetOpt,
     StrictOpt,
     UsageError,
+    band_option,
     check_band,
     parse_sets_option,
     print_problems,
@@ -39,7 +40,8 @@ class ReportFormat(StrEnum):
 
 
 def report(
-    answers: Annotated[Path, typer.Argument(help="Answers file to score and record.")],
+    answers: Annotated[Path, typer.Argument(
+        metavar="FILE", show_default=False, help="Answers file to score and record.")],
     out: Annotated[Path, typer.Option(
         "-o", "--output", show_default=False,
         help="File to write (.pdf, .html, .md); - writes an md or html record to stdout.")],
@@ -47,11 +49,11 @@ def report(
         "--format", help="pdf, html or md (default: from the output file's extension).",
         show_default=False)] = None,
     templates: Annotated[Path | None, typer.Option(
-        "--templates", help="Template folder (default: the bundled report_templates).",
-        show_default=False)] = None,
-    target: Annotated[str | None, typer.Option(
-        "--target", metavar="<band>", show_default=False,
-        help="The band 'What it would take' aims at (default: the band below the current one).",
+        "--templates", metavar="FOLDER", show_default=False,
+        help="Template folder (default: the bundled report_templates).")] = None,
+    target: Annotated[str | None, band_option(
+        "--target",
+        "The band 'What it would take' aims at (default: the band below the current one).",
     )] = None,
     interval: IntervalOpt = None,
     set_: SetOpt = None,
@@ -59,9 +61,10 @@ def report(
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Render the decision record: a PDF or HTML record, or the model card's Markdown section.
+    """Render the decision record: PDF, HTML or model-card Markdown.
 
-    With --set, the record is of the answers as changed (its digest is not the file's).
+    The record is a PDF or HTML document; Markdown is the model card's section. With --set, the
+    record is of the answers as changed (its digest is not the file's).
     """
     from riskcli.fileio import check_output_path, is_stdout
     from riskcli.progress import Progress

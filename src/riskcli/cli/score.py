@@ -22,9 +22,11 @@ from riskcli.cli.common import (
     RulesOpt,
     SetOpt,
     StrictOpt,
+    band_option,
     check_band,
     parse_sets_option,
     print_problems,
+    say,
     usage_error,
     writing,
 )
@@ -39,26 +41,8 @@ GATE_TRIPPED = 1
 expired accepted risk."""
 
 
-def complete_band(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion of --fail-at: the band names of the pack named by --rules, or of the
-    bundled pack. Read straight from the YAML, unchecked; a pack that cannot be read offers none."""
-    from riskcli.errors import RiskcliError
-    from riskcli.resources import default_rules
-    from riskcli.yamlio import load_yaml
-
-    try:
-        bands = load_yaml(ctx.params.get("rules") or default_rules()).data["model"]["bands"]
-        names = [str(band["band"]) for band in bands]
-    except (RiskcliError, LookupError, TypeError):
-        return []
-    return [name for name in names if name.startswith(incomplete)]
-
-
-FailAtOpt = Annotated[
-    str | None,
-    typer.Option("--fail-at", metavar="<band>", autocompletion=complete_band,
-                 help="Exit 1 when any file's band is at or above this."),
-]
+FailAtOpt = Annotated[str | None, band_option(
+    "--fail-at", "Exit 1 when the band of the option under consideration is this one or worse.")]
 
 
 FailOnDiffersOpt = Annotated[bool, typer.Option(
@@ -77,7 +61,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 TodayOpt = Annotated[str | None, typer.Option(
-    "--today", metavar="<YYYY-MM-DD>", callback=_date, show_default=False,
+    "--today", metavar="YYYY-MM-DD", callback=_date, show_default=False,
     help="The day accepted risks are checked against for expiry (default: the clock's).")]
 
 
@@ -130,7 +114,8 @@ RulesUrlOpt = Annotated[str | None, typer.Option(
 
 
 def score(
-    paths: Annotated[list[Path], typer.Argument(help="Answers files or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", help="Answers files, or folders of them.", show_default=False)],
     output: FormatOpt = ScoreFormat.text,
     sarif: SarifOpt = None,
     junit: JunitOpt = None,
@@ -145,9 +130,10 @@ def score(
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Score answers files: every option assessed as itself, a recommendation, and the gate.
+    """Score answers files: each option, a recommendation, the gate.
 
-    The gate judges the mode under consideration (the decided one, else the plan). Exit codes:
+    Every option is assessed as itself, and the recommendation says which to choose. The gate
+    judges the mode under consideration (the decided one, else the plan). Exit codes:
     0 ok; 1 a gate tripped (one stderr line each: a band at or above --fail-at, a difference
     from the recommendation with --fail-on-differs, an expired accepted risk); 2 an input is
     invalid (other files are still scored).
@@ -216,7 +202,7 @@ def score(
             with writing(sink.path):
                 sink.commit()
     for line in trips:
-        typer.echo(line, err=True)
+        say(line, err=True)
     if problems:
         raise typer.Exit(INPUT_ERROR)
     if trips:

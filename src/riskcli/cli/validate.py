@@ -22,12 +22,13 @@ from riskcli.errors import RiskcliError
 
 def validate(
     paths: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", show_default=False,
         help="Answers files, or folders of them (walked as `score` walks them).")],
     set_: SetOpt = None,
     strict: StrictOpt = False,
     questionnaire: QuestionnaireOpt = None,
 ) -> None:
-    """Check answers files against the questionnaire without scoring them.
+    """Check answers files against the questionnaire, without scoring.
 
     Folders are walked for *.yaml and *.yml files in sorted order, skipping hidden names; a
     file or folder that cannot be read is a problem, and the rest are still checked. An answer

@@ -1,0 +1,99 @@
+"""Text on its way to a terminal: always shown, never obeyed, and wrapped to fit.
+
+Whatever riskcli prints may come from a file someone else wrote: a file name, an answer, a key,
+the text of a questionnaire or a rule pack. A terminal obeys some characters instead of showing
+them: ESC starts a sequence that can clear the screen, retitle the window or write a hidden link
+(C1 controls do the same in one byte), a carriage return overwrites the line, and the bidi
+controls (U+202E and friends) reorder what follows, so `evil\u202eXML.yaml` reads as another name.
+`safe` writes each of them as Python would (`\\x1b`, `\\u202e`), so it is seen and never obeyed;
+it is the one function every text-to-terminal path goes through.
+
+Standard library only: the score path imports this module (see CONTRIBUTING's start-up rules).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+import unicodedata
+from typing import TextIO
+
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+"""The marks, embeddings, overrides and isolates that change the order text is drawn in."""
+_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: invisible, but part of how some scripts and emoji are written."""
+_LAYOUT = frozenset("\n\t")
+
+PIPE_WIDTH = 96
+"""The width of text written to a pipe or a file, and the widest riskcli writes: a log or a CI
+page keeps the same lines whatever terminal ran it, and lines of prose past about a hundred
+characters are hard to follow."""
+MIN_WIDTH = 40
+"""Narrower than this, the label columns leave no room for the figures beside them."""
+
+
+def safe(text: str, lines: bool = False) -> str:
+    """`text` with every character a terminal would obey written as an escape: control
+    characters (C0, DEL, C1, so ESC too), bidi controls, other invisible format characters,
+    line and paragraph separators, and lone surrogates. Ordinary spaces of any width and the
+    joiners stay. One line unless `lines` is true, which keeps line breaks and tabs as they are,
+    for a block of text the caller laid out itself."""
+    if text.isprintable():
+        return text
+    return "".join(_escape(c) if _obeyed(c, lines) else c for c in text)
+
+
+def _obeyed(c: str, lines: bool) -> bool:
+    if c == " " or c.isprintable():
+        return False
+    if lines and c in _LAYOUT:
+        return False
+    if c in _JOINERS:
+        return False
+    return c in BIDI_CONTROLS or unicodedata.category(c) != "Zs"
+
+
+def _escape(c: str) -> str:
+    return c.encode("unicode_escape").decode("ascii")
+
+
+def bidi_control(text: str) -> tuple[int, str] | None:
+    """The first bidi control in `text` (its index and the character), or None. Answers refuse
+    them: no one types one on purpose, and in a name they make the record and the terminal show
+    one thing while the file says another."""
+    for index, c in enumerate(text):
+        if c in BIDI_CONTROLS:
+            return index, c
+    return None
+
+
+def width(stream: TextIO | None = None) -> int:
+    """How wide to lay text out for `stream` (stdout by default): `COLUMNS` when it is set,
+    else the terminal's width, else (a pipe, a file) PIPE_WIDTH; never wider than PIPE_WIDTH nor
+    narrower than MIN_WIDTH."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        found = int(columns)
+    else:
+        found = _terminal_columns(stream if stream is not None else sys.stdout) or PIPE_WIDTH
+    return max(MIN_WIDTH, min(found, PIPE_WIDTH))
+
+
+def _terminal_columns(stream: TextIO) -> int | None:
+    try:
+        if not stream.isatty():
+            return None
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """`text` in lines of at most `width` characters, broken only between words (a word longer
+    than a line keeps its line to itself rather than being cut): `first` starts the first line,
+    `rest` every other one. Never empty: text with no words is `first` alone."""
+    lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
+                          break_long_words=False, break_on_hyphens=False)
+    return lines or [first.rstrip()]

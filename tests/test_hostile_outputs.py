@@ -22,8 +22,8 @@ from riskcli.cli.app import app
 from riskcli.errors import OutputFileError
 from riskcli.resources import default_templates
 
-WRITERS = ["init", "report-md", "report-html", "report-pdf", "assess"]
-"""Every command that writes a file where -o points."""
+WRITERS = ["init", "report-md", "report-html", "report-pdf", "assess", "card"]
+"""Every command that writes a file where it is told to (card: the model card it updates)."""
 
 
 def _command(command: str, out: Path, answers: Path) -> list[str]:
@@ -33,6 +33,7 @@ def _command(command: str, out: Path, answers: Path) -> list[str]:
         "report-html": ["report", str(answers), "-o", str(out), "--format", "html"],
         "report-pdf": ["report", str(answers), "-o", str(out), "--format", "pdf"],
         "assess": ["assess", "-o", str(out)],
+        "card": ["card", str(out), str(answers), "--create"],
     }[command]
 
 

@@ -237,10 +237,11 @@ def _path_command(command: str, path: Path, other: Path) -> list[str]:
         "report": ["report", str(path), "-o", str(path.parent / "record.md")],
         "diff": ["diff", str(other), str(path)],
         "levers": ["levers", str(path)],
+        "card": ["card", str(path.parent / "README.md"), str(path), "--create"],
     }[command]
 
 
-@pytest.mark.parametrize("command", ["score", "validate", "report", "diff", "levers"])
+@pytest.mark.parametrize("command", ["score", "validate", "report", "diff", "levers", "card"])
 @pytest.mark.parametrize("what", ["missing", "unreadable", "empty-folder"])
 def test_a_path_that_cannot_be_read_is_one_clean_problem_in_every_command(
     runner, tmp_path, example_paths, unreadable, command, what
@@ -254,3 +255,4 @@ def test_a_path_that_cannot_be_read_is_one_clean_problem_in_every_command(
     result = runner.invoke(app, _path_command(command, path, other))
     assert_clean_refusal(result.exit_code, result.stderr, str(path))
     assert not (tmp_path / "record.md").exists()
+    assert not (tmp_path / "README.md").exists()

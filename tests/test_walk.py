@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from riskcli.questionnaire import Questionnaire, build_questionnaire
-from riskcli.walk import Walk, prune
+from riskcli.walk import Walk, prune, undecided
 
 SMALL = {
     "id": "small",
@@ -269,3 +269,70 @@ def test_answers_are_kept_in_questionnaire_order(small):
     walk.back()
     walk.answer(True)
     assert list(walk.values) == ["name", "shares", "holders"]
+
+
+# -- revisiting answered questions (assess --edit) --------------------------------------------
+
+DONE = {"name": "A", "shares": True, "holders": 5, "controls": ["logging"], "horizon": 365,
+        "note": "n"}
+
+
+def test_revisiting_starts_at_the_named_question_with_its_answer_as_the_suggestion(small):
+    walk = Walk(small, DONE, revisit={"holders"})
+    assert current_id(walk) == "holders"
+    assert walk.suggestion() == 5
+    walk.answer(5)
+    assert walk.done
+
+
+def test_revisiting_asks_what_a_change_makes_apply_then_stops(small):
+    walk = Walk(small, DONE, revisit={"holders"})
+    walk.answer(50)  # crowded now applies, and has no answer
+    assert current_id(walk) == "crowded"
+    walk.answer(True)
+    assert walk.done
+    assert walk.values["holders"] == 50 and walk.values["crowded"] is True
+
+
+def test_revisiting_several_questions_goes_in_questionnaire_order(small):
+    walk = Walk(small, DONE, revisit={"horizon", "name"})
+    assert current_id(walk) == "name"
+    walk.answer("B")
+    assert current_id(walk) == "horizon"
+    walk.answer(30)
+    assert walk.done
+
+
+def test_a_revisited_question_that_stops_applying_is_not_asked(small):
+    walk = Walk(small, DONE, revisit={"shares", "controls"})
+    walk.answer(False)
+    assert walk.done
+    assert "controls" not in walk.values
+
+
+# -- answers a resumed walk cannot use yet ----------------------------------------------------
+
+
+def test_an_answer_whose_question_waits_on_an_unanswered_one_is_set_aside_and_offered(small):
+    walk = Walk(small, {"name": "A", "holders": 5})
+    waiting, not_applying = walk.set_aside()
+    assert [q.id for q in waiting] == ["holders"] and not not_applying
+    assert current_id(walk) == "shares"
+    walk.answer(True)
+    assert current_id(walk) == "holders"
+    assert walk.suggestion() == 5
+
+
+def test_an_answer_to_a_question_that_does_not_apply_is_set_aside_as_not_applying(small):
+    walk = Walk(small, {"name": "A", "shares": False, "holders": 5})
+    waiting, not_applying = walk.set_aside()
+    assert not waiting and [q.id for q in not_applying] == ["holders"]
+    assert "holders" not in walk.values
+
+
+def test_undecided_follows_conditions_through_questions_that_wait(small):
+    assert undecided(small, {"name": "A"}) == {"holders", "controls", "crowded"}
+    assert undecided(small, {"name": "A", "shares": True}) == {"crowded"}
+    # shares answered no: holders and controls are decided (not asked); crowded compares the
+    # holders not given, which, as when a file is checked, counts as undecided
+    assert undecided(small, {"name": "A", "shares": False}) == {"crowded"}

@@ -16,6 +16,7 @@ command that reads answers sees the same merge, and a problem names where its an
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,12 +24,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from riskcli.answers_io import answers_text
 from riskcli.decision import DecisionBlock, read_decision
 from riskcli.errors import AnswersError, Problem, RiskcliError
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Question, Questionnaire
 from riskcli.values import AnswerValueError, coerce, to_plain
-from riskcli.yamlio import dump_yaml, line_of, load_yaml, parse_yaml, read_bytes
+from riskcli.yamlio import line_of, load_yaml, parse_yaml, read_bytes
 
 _TOP_KEYS = ("questionnaire", "answers", "decision")
 
@@ -57,17 +59,27 @@ def load_partial_answers(path: Path | str, questionnaire: Questionnaire) -> dict
     """The checked answers of a half-done file (for `assess --resume`): only 'missing' is forgiven.
 
     A key left blank (`rationale:`) is a question still to answer, like a missing key. Defaults
-    are not filled in, because a resumed walk must still ask those questions.
+    are not filled in, because a resumed walk must still ask those questions. An answer whose
+    question cannot be decided yet (it depends on an answer not given) or does not apply is
+    returned too, never silently dropped: the walk holds it back and offers it when its question
+    comes up (one that does not apply and does not fit its question is left out, as ignored).
     """
     loaded = load_yaml(path)
     values, problems = check_answers(loaded.data, questionnaire, loaded.path)
-    problems, _ = apart(problems, strict=False)  # the walk drops what does not apply
+    problems, _ = apart(problems, strict=False)  # the walk sets aside what does not apply
     raw = loaded.data.get("answers") if isinstance(loaded.data, Mapping) else None
     given = {k: v for k, v in raw.items() if v is not None} if isinstance(raw, Mapping) else {}
     real = [p for p in problems if p.code != "missing"]
     if real:
         raise AnswersError(real)
-    return {key: value for key, value in values.items() if key in given}
+    kept: dict[str, Any] = {}
+    for question in questionnaire.questions:
+        if question.id in values and question.id in given:
+            kept[question.id] = values[question.id]
+        elif question.id in given:
+            with contextlib.suppress(AnswerValueError):
+                kept[question.id] = coerce(question, given[question.id])
+    return kept
 
 
 def answers_from_bytes(raw: bytes, name: str, questionnaire: Questionnaire, *,
@@ -296,5 +308,11 @@ def answers_document(questionnaire: Questionnaire, values: Mapping[str, Any]) ->
     }
 
 
-def save_answers(path: Path | str, questionnaire: Questionnaire, values: Mapping[str, Any]) -> None:
-    write_atomic(path, dump_yaml(answers_document(questionnaire, values)))
+def save_answers(path: Path | str, questionnaire: Questionnaire, values: Mapping[str, Any],
+                 previous: bytes | None = None, *, exclusive: bool = False) -> bytes:
+    """Write `values` atomically: into `previous` (the file's bytes as last read or written),
+    keeping its comments and layout, or as a new file (with `exclusive`, only if nothing has
+    taken the name meanwhile). Returns the bytes written, the `previous` of the next save."""
+    content = answers_text(questionnaire, values, previous, str(path))
+    write_atomic(path, content, exclusive=exclusive)
+    return content

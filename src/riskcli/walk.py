@@ -9,11 +9,17 @@ everything in between (any question the change made applicable, or whose answer 
 answer and is asked). Every change drops the answers whose question no longer applies, exactly as
 `riskcli validate` wants them absent; the walk remembers them (they are not saved) and offers each
 as the suggestion when its question applies again, so flipping a toggle back loses nothing.
+
+A resumed file may hold answers the walk cannot keep yet: one whose question depends on an answer
+not given (`undecided`), or one to a question that does not apply. They are set aside the same way
+and offered when their question comes up, never silently dropped. Revisiting (`assess --edit`)
+asks the named questions again, in questionnaire order, with their answers as suggestions, and
+then whatever a changed answer made applicable after them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from riskcli.questionnaire import Question, Questionnaire
@@ -33,18 +39,41 @@ def prune(questionnaire: Questionnaire, values: Mapping[str, Any]) -> dict[str, 
     return kept
 
 
+def undecided(questionnaire: Questionnaire, values: Mapping[str, Any]) -> set[str]:
+    """Questions whose applicability cannot be told yet: their condition reads (directly, or
+    through another such question) a required question that applies and has no answer. Their
+    answers in a file wait, as `riskcli validate` neither checks nor drops them."""
+    open_: set[str] = set()
+    waiting: set[str] = set()
+    for question in questionnaire.questions:
+        applies = questionnaire.applies(question, values, open_)
+        if applies is None:
+            waiting.add(question.id)
+            open_.add(question.id)
+        elif (applies and question.id not in values and question.required
+              and question.default is None):
+            open_.add(question.id)
+    return waiting
+
+
 class Walk:
     """Where a lead is in the questionnaire and what they have answered.
 
     `current` is the question to ask now, or None once the walk is past the last question.
+    `revisit` names answered questions to ask again (`assess --edit`).
     """
 
-    def __init__(self, questionnaire: Questionnaire, values: Mapping[str, Any] | None = None):
+    def __init__(self, questionnaire: Questionnaire, values: Mapping[str, Any] | None = None,
+                 revisit: Collection[str] = ()):
         self.questionnaire = questionnaire
-        self.values: dict[str, Any] = prune(questionnaire, values or {})
-        self.remembered: dict[str, Any] = {}
-        """Answers dropped because their question stopped applying: suggestions, not answers."""
-        self.current: Question | None = self.first_unanswered()
+        given = dict(values or {})
+        self.values: dict[str, Any] = prune(questionnaire, given)
+        self.remembered: dict[str, Any] = {k: v for k, v in given.items() if k not in self.values}
+        """Answers the walk cannot keep (their question stopped applying, or does not apply or
+        cannot be decided yet in a resumed file): suggestions, not answers."""
+        self.revisit: set[str] = set(revisit)
+        """Questions still to ask again although answered."""
+        self.current: Question | None = self._next_from(0)
 
     @property
     def done(self) -> bool:
@@ -55,12 +84,16 @@ class Walk:
         """True when there is no earlier question to go back to."""
         return self.current is not None and self._previous() is None
 
-    def first_unanswered(self) -> Question | None:
-        """Where a resumed walk continues: the first question that applies and has no answer."""
-        for question in self.questionnaire.questions:
-            if question.id not in self.values and self._applies(question):
-                return question
-        return None
+    def set_aside(self) -> tuple[list[Question], list[Question]]:
+        """The remembered answers, as (waiting for an earlier answer, not applying): what a
+        resumed walk tells the lead it holds back."""
+        waiting = undecided(self.questionnaire, self.values)
+        held = [q for q in self.questionnaire.questions if q.id in self.remembered]
+        return [q for q in held if q.id in waiting], [q for q in held if q.id not in waiting]
+
+    def applies(self, question: Question) -> bool:
+        """Whether the question is asked, given the answers so far (undecided counts as not)."""
+        return self._applies(question)
 
     def suggestion(self, question: Question | None = None) -> Any:
         """What Enter takes: the answer already given, else the one given before a change made
@@ -78,6 +111,7 @@ class Walk:
         """
         question = self._require_current()
         self.remembered.pop(question.id, None)
+        self.revisit.discard(question.id)
         if value is None:
             self.values.pop(question.id, None)
         else:
@@ -87,7 +121,8 @@ class Walk:
                    if q.id in self.values and q.id not in kept]
         self.remembered.update((q.id, self.values[q.id]) for q in dropped)
         self.values = kept
-        self.current = self._next_unanswered_after(question) or self._first_missing_required()
+        self.current = (self._next_from(self._index(question) + 1)
+                        or self._first_missing_required())
         return dropped
 
     def back(self) -> bool:
@@ -106,10 +141,11 @@ class Walk:
                 return question
         return None
 
-    def _next_unanswered_after(self, question: Question) -> Question | None:
-        questions = self.questionnaire.questions
-        for candidate in questions[self._index(question) + 1:]:
-            if candidate.id not in self.values and self._applies(candidate):
+    def _next_from(self, start: int) -> Question | None:
+        """The first question from `start` on that applies and is unanswered or to revisit."""
+        for candidate in self.questionnaire.questions[start:]:
+            due = candidate.id not in self.values or candidate.id in self.revisit
+            if due and self._applies(candidate):
                 return candidate
         return None
 

@@ -117,3 +117,24 @@ def test_init_never_names_its_answers_file_like_its_schema(runner, tmp_path):
     assert result.exit_code == 2
     assert "is the name of the schema file" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_line_break_in_questionnaire_text_never_becomes_a_live_answer_line(runner, tmp_path):
+    """Labels, values and help all land in `#` comments; a line break (or YAML 1.1's NEL, LS,
+    PS) inside one must not end the comment and start an answer line of its own."""
+    from riskcli.resources import default_questionnaire
+
+    document = yaml.safe_load(default_questionnaire().read_text(encoding="utf-8"))
+    question = next(q for s in document["sections"] for q in s["questions"] if q.get("choices"))
+    question["choices"][0]["label"] = "Label" + "".join(
+        f"{breaker}  injected_{i}: 1"
+        for i, breaker in enumerate(["\n", "\r", "\x85", "\u2028", "\u2029"]))
+    question["help"] = "Help\n  injected_help: 1"
+    source = tmp_path / "q.yaml"
+    source.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "a.yaml"
+    result = runner.invoke(app, ["init", "--questionnaire", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load(out.read_text(encoding="utf-8"))["answers"]
+    assert not [key for key in answers if str(key).startswith("injected")]
+    assert "injected_0: 1" in out.read_text(encoding="utf-8")  # kept, inside the comment

@@ -49,7 +49,7 @@ def _question_block(question: Question) -> list[str]:
     block += _comment("; ".join(notes))
     width = max((len(c.value) for c in question.choices), default=0)
     for choice in question.choices:
-        block.append(f"  #   {choice.value:<{width}}  {choice.label}")
+        block.append(f"  #   {_one_line(choice.value):<{width}}  {_one_line(choice.label)}")
     block.append(f"  {question.id}:{_value(question)}")
     return block
 
@@ -68,4 +68,12 @@ def _value(question: Question) -> str:
 def _comment(text: str) -> list[str]:
     if not text:
         return []
-    return [f"  # {line}" for line in textwrap.wrap(" ".join(text.split()), WIDTH - 4)]
+    return [f"  # {line}" for line in textwrap.wrap(_one_line(text), WIDTH - 4)]
+
+
+def _one_line(text: str) -> str:
+    """Every piece of questionnaire text lands inside a `#` comment, and a line break in it (YAML
+    1.1 also breaks lines at NEL, LS and PS) would end the comment and turn the rest into a live
+    answer line. `str.split()` splits on all of those, so joining its words keeps a comment one
+    line."""
+    return " ".join(text.split())

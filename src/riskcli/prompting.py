@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.console import Console
@@ -19,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from riskcli.questionnaire import Question, Questionnaire, Section
+from riskcli.terminal import safe
 from riskcli.values import AnswerValueError, Range, coerce, expectation
 from riskcli.walk import Walk
 
@@ -28,9 +30,20 @@ _YES = frozenset({"y", "yes", "true"})
 _NO = frozenset({"n", "no", "false"})
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _SHOWN_TEXT_CHARS = 40
-_ESTIMATE = re.compile(r"([\d.,]+)\s*(?:-|–|to)\s*([\d.,]+)")
-"""An estimate typed as `1000-5000`, `1,000 – 5,000` or `1000 to 5000`."""
+_ESTIMATE = re.compile(r"(?P<low>[\d.][^-–]*?)\s*(?:-|–|\bto\b)\s*(?P<high>[\d.].*)")
+"""An estimate typed as `1000-5000`, `1,000 – 5,000`, `1000 to 5000`, `2k-5k` or `100-200 GB`."""
 TYPED_ESTIMATE = "e.g. 1000-5000"
+_SUFFIXED = re.compile(r"(?P<number>\d[\d,]*(?:\.\d*)?|\.\d+)\s*(?P<suffix>[A-Za-z]+)")
+"""A number with letters after it: `2k`, `1.5M`, `60GB`, `500 MB`."""
+_SIZES = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "pb": 10**15,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "pib": 2**50}
+"""Bytes in each size unit, for a question whose `unit` is one of them (decimal GB is not GiB)."""
+_MULTIPLIERS = {"k": 10**3, "m": 10**6}
+"""`2k` and `1.5M` for any other number."""
+_NOT_UTF8 = re.compile(r"[\ud800-\udfff]")
+"""What a terminal's decoder leaves for bytes that are not UTF-8 (surrogateescape): saved, they
+would make the file unreadable to every riskcli command."""
+NOT_UTF8 = "that is not valid UTF-8 text (check the terminal's encoding); type it again"
 
 
 class GoBack:
@@ -50,8 +63,8 @@ def parse_reply(question: Question, text: str) -> Any:
             raise AnswerValueError(f'expected y or n, got "{text}"')
     elif kind in ("int", "float"):
         estimate = _ESTIMATE.fullmatch(text) if question.estimable else None
-        raw = ({"low": _number(estimate[1]), "high": _number(estimate[2])} if estimate
-               else _number(text))
+        raw = _estimate(question, estimate["low"], estimate["high"]) if estimate else (
+            _quantity(question, text))
     elif kind == "choice":
         raw = _choice(question, text)
     elif kind == "multi_choice":
@@ -86,6 +99,39 @@ def _number(text: str) -> Any:
     return text
 
 
+def _estimate(question: Question, low: str, high: str) -> dict[str, Any]:
+    """`100-200 GB`: a unit written only after the high end is the low end's too."""
+    high_unit = _SUFFIXED.fullmatch(high)
+    if high_unit and not _SUFFIXED.fullmatch(low):
+        low = f"{low}{high_unit['suffix']}"
+    return {"low": _quantity(question, low), "high": _quantity(question, high)}
+
+
+def _quantity(question: Question, text: str) -> Any:
+    """A typed number, in the question's unit: `60GB`, `1.2TB` or `500 MB` when the unit is a
+    size, `2k` or `1.5M` otherwise; stored as the plain number (1200 for 1.2TB in GB)."""
+    suffixed = _SUFFIXED.fullmatch(text)
+    if suffixed is None:
+        return _number(text)
+    number, suffix = suffixed["number"], suffixed["suffix"].lower()
+    unit = (question.unit or "").lower()
+    if unit in _SIZES:
+        if suffix not in _SIZES:
+            raise AnswerValueError(f'expected a size in {question.unit} or another unit '
+                                   f'(B, kB, MB, GB, TB, PB, KiB ... PiB), got "{text}"')
+        factor = Decimal(_SIZES[suffix]) / Decimal(_SIZES[unit])
+    elif suffix in _MULTIPLIERS:
+        factor = Decimal(_MULTIPLIERS[suffix])
+    else:
+        return text  # refused by coerce, which says what was expected
+    try:
+        value = Decimal(number.replace(",", "") if _THOUSANDS.fullmatch(number) else number)
+    except InvalidOperation:
+        return text
+    value *= factor
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def _choice(question: Question, token: str) -> str:
     """A choice by its number in the list or by its value (case and dashes forgiven)."""
     if token.isdigit():
@@ -100,7 +146,15 @@ def _choice(question: Question, token: str) -> str:
 
 
 def show_value(question: Question, value: Any) -> str:
-    """An answer as the lead would type it back: yes/no, comma-separated lists, ISO dates."""
+    """An answer as the lead would type it back: yes/no, comma-separated lists, ISO dates, a
+    number with the question's unit."""
+    shown = _typed_form(value)
+    if question.unit and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{shown} {question.unit}"
+    return shown
+
+
+def _typed_form(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -108,17 +162,33 @@ def show_value(question: Question, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Range):
-        return f"{show_value(question, value.low)}-{show_value(question, value.high)}"
+        return f"{_typed_form(value.low)}-{_typed_form(value.high)}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-class Prompter:
-    """Reads and writes through one rich Console, which drops colour when piped or NO_COLOR."""
+def answer_label(question: Question, value: Any) -> str:
+    """An answer as the lead reads it back in the summary: choices by their labels."""
+    if question.type == "choice":
+        choice = question.choice(value)
+        return choice.label if choice else str(value)
+    if question.type == "multi_choice":
+        return "; ".join(c.label if (c := question.choice(v)) else v for v in value)
+    return show_value(question, value)
 
-    def __init__(self, console: Console):
+
+class Prompter:
+    """Reads and writes through one rich Console, which drops colour when piped or NO_COLOR.
+
+    Everything printed is `Text`, never markup: answers and questionnaire text are data, so a
+    model named `LLaMA [/v2]` prints as typed instead of crashing rich or writing a link.
+    """
+
+    def __init__(self, console: Console, today: dt.date | None = None):
         self.console = console
+        self.today = today or dt.date.today()
+        """What Enter takes for a date question with no answer and no default."""
 
     def read(self, prompt: str) -> str:
         """One line from the lead. The prompt goes through input() itself, unstyled: readline
@@ -126,7 +196,21 @@ class Prompter:
         return input(prompt)
 
     def say(self, text: str, style: str = "") -> None:
-        self.console.print(Text(text, style=style))
+        self.console.print(Text(safe(text, lines=True), style=style))
+
+    def block(self, text: str, style: str = "") -> None:
+        """Text laid out already (a score, a command to copy): printed as it is, never
+        re-wrapped, and like everything else shown as data."""
+        self.console.print(Text(safe(text, lines=True), style=style), soft_wrap=True)
+
+    def confirm(self, question: str) -> bool:
+        """A y/N question: only y or yes is yes; Enter, Ctrl-C and a closed input are no."""
+        try:
+            reply = self.read(f"{question} [y/N] > ")
+        except (KeyboardInterrupt, EOFError, UnicodeDecodeError):
+            self.console.print()
+            return False
+        return reply.strip().lower() in ("y", "yes")
 
     def section(self, section: Section, number: int, total: int) -> None:
         self.console.print()
@@ -137,10 +221,18 @@ class Prompter:
 
     def ask(self, question: Question, suggestion: Any, can_go_back: bool) -> Any:
         """Ask until the reply is acceptable; return the value, None (skipped) or GO_BACK."""
+        if suggestion is None and question.type == "date":
+            suggestion = self.today
         self._show_question(question, can_go_back)
         while True:
-            reply = self.read(self._input_prompt(question, suggestion)).strip()
-            if reply == HELP:
+            try:
+                reply = self.read(self._input_prompt(question, suggestion)).strip()
+            except UnicodeDecodeError:  # a terminal decoding strictly
+                self._refuse(NOT_UTF8)
+                continue
+            if _NOT_UTF8.search(reply):
+                self._refuse(NOT_UTF8)
+            elif reply == HELP:
                 self._show_help(question)
             elif reply == BACK and can_go_back:
                 return GO_BACK
@@ -170,7 +262,8 @@ class Prompter:
             table.add_column(no_wrap=True)
             table.add_column(overflow="fold")
             for question in answered:
-                table.add_row(question.id, show_value(question, values[question.id]))
+                table.add_row(Text(question.id),
+                              Text(answer_label(question, values[question.id])))
             self.console.print(Padding(table, (0, 0, 0, 2), expand=False))
 
     def _show_question(self, question: Question, can_go_back: bool) -> None:
@@ -203,7 +296,12 @@ class Prompter:
             return "y or n"
         if question.type == "text":
             return "" if question.required else "optional"
-        return expectation(question, estimate_as=TYPED_ESTIMATE)
+        expected = expectation(question, estimate_as=TYPED_ESTIMATE)
+        if question.unit and question.unit.lower() in _SIZES:
+            return f"{expected}, in {question.unit} (or with a unit: 1.2TB, 500 MB)"
+        if question.unit:
+            return f"{expected}, in {question.unit}"
+        return expected
 
     def _has_help(self, question: Question) -> bool:
         return bool(question.help) or any(c.help for c in question.choices)

@@ -97,6 +97,9 @@ class Question(Conditioned):
     estimable: bool = False
     """int/float only: the answer may be an estimate `{low: X, high: Y}` (`X-Y` in `assess`),
     which widens the interval on every figure instead of pretending to a precision nobody has."""
+    unit: Text | None = Field(default=None, pattern=r"^[A-Za-z%/]{1,16}$")
+    """int/float only: what the number counts in, e.g. `GB`. Shown beside the answer in `assess`,
+    which also takes a size typed in another unit (`1.2TB`, `500 MB`) and stores it in this one."""
     when: str | bool | None = None
     """A condition on earlier answers; when false the question is skipped and its key absent."""
 
@@ -121,6 +124,8 @@ class Question(Conditioned):
             raise ValueError("min/max only apply to int and float questions")
         if self.estimable and self.type not in ("int", "float"):
             raise ValueError("only int and float questions can be estimable")
+        if self.unit is not None and self.type not in ("int", "float"):
+            raise ValueError("only int and float questions have a unit")
         if self.lever is not None and self.fact:
             raise ValueError("a question is a lever or a fact, not both")
         if self.lever is not None and self.lever.steps and self.type not in ("int", "float"):

@@ -46,11 +46,13 @@ def default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def spawn_riskcli(*args: str, cwd: Path, env: Mapping[str, str]) -> Any:
+def spawn_riskcli(*args: str, cwd: Path, env: Mapping[str, str],
+                  codec_errors: str = "strict") -> Any:
     """`python -m riskcli ARGS` in a pseudo-terminal, as a lead at a terminal runs it.
 
     The child gets the default SIGINT handler (`default_sigint`), a 200-column screen, and a
     `logfile_read` holding everything it printed, for assertions about what the lead saw.
+    `codec_errors="replace"` reads a screen that echoes bytes which are not UTF-8.
     """
     import pexpect  # the test extra
 
@@ -58,7 +60,8 @@ def spawn_riskcli(*args: str, cwd: Path, env: Mapping[str, str]) -> Any:
     # COLUMNS, which wrapped prompts at 80 columns under `-n auto` only.
     screen_env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
     child = pexpect.spawn(sys.executable, ["-m", "riskcli", *args], cwd=cwd, env=screen_env,
-                          encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200),
+                          encoding="utf-8", codec_errors=codec_errors, timeout=TIMEOUT,
+                          dimensions=(50, 200),
                           preexec_fn=default_sigint)
     child.logfile_read = io.StringIO()
     return child

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from assess_helpers import asked, typed
 
 from riskcli.answers import save_answers
@@ -19,6 +18,7 @@ from riskcli.cli.app import app
 from riskcli.prompting import parse_reply
 from riskcli.questionnaire import Questionnaire
 from riskcli.values import AnswerValueError, coerce, expectation, to_plain
+from riskcli.yamlio import load_yaml
 
 
 def script(questionnaire: Questionnaire, answers: Mapping[str, Any],
@@ -45,7 +45,8 @@ def flat(text: str) -> str:
 
 
 def saved(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
+    """The answers as every riskcli command reads them (dates as text)."""
+    return load_yaml(path).data["answers"]
 
 
 def plain_values(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -462,3 +463,304 @@ def test_a_file_that_cannot_be_written_ends_with_one_line_not_a_traceback(
     assert result.exit_code == 2
     assert "answers.yaml: cannot be written: No space left on device" in result.stderr
     assert "Traceback" not in result.output
+
+
+# -- comments, editing one answer -------------------------------------------------------------
+
+
+def comment_lines(text: str) -> list[str]:
+    """Every comment in a file, in order, from its `#` on."""
+    return [line[line.index("#"):] for line in text.splitlines() if "#" in line]
+
+
+def test_init_hand_edits_resume_and_edit_keep_every_comment(
+    assess, runner, answers_path, questionnaire, llama1_answers
+):
+    assert runner.invoke(app, ["init", "-o", answers_path.name]).exit_code == 0
+    text = answers_path.read_text(encoding="utf-8")
+    text = text.replace("  model_name:\n", "  model_name: Nova-7B  # working name\n")
+    text = text.replace("  organization:\n", "  # the legal entity, not the brand\n"
+                                             "  organization: Example Labs\n")
+    text = text.replace("  access_holders:\n", "  access_holders: 300  # estimate from the pilot\n")
+    answers_path.write_text(text, encoding="utf-8")
+    written = comment_lines(text)
+    assert written[0].startswith("# yaml-language-server: $schema=")
+
+    rest = {**llama1_answers, "model_name": "Nova-7B", "organization": "Example Labs"}
+    lines = script(questionnaire, rest, start="decision_owner")
+    lines[position(questionnaire, rest, "access_holders") - 2] = ""  # Enter keeps the 300
+    resumed = assess(lines, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "Kept for later: access_holders = 300" in flat(resumed.output)
+    assert comment_lines(answers_path.read_text(encoding="utf-8")) == written
+    assert saved(answers_path)["access_holders"] == 300
+
+    edited = assess(["2k"], "--edit", "access_holders")
+    assert edited.exit_code == 0, edited.output
+    after = answers_path.read_text(encoding="utf-8")
+    assert comment_lines(after) == written
+    assert "  access_holders: 2000  # estimate from the pilot\n" in after
+    assert runner.invoke(app, ["validate", answers_path.name]).exit_code == 0
+
+
+def test_resume_and_edit_of_the_llama_example_keep_its_sources_and_estimate_marks(
+    assess, answers_path, examples_dir
+):
+    example = (examples_dir / "llama-1-2023.yaml").read_text(encoding="utf-8")
+    answers_path.write_text(example, encoding="utf-8")
+    resumed = assess([], "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "Your answers" in resumed.output
+    assert answers_path.read_text(encoding="utf-8") == example
+
+    edited = assess(["20"], "--edit", "access_holders")
+    assert edited.exit_code == 0, edited.output
+    after = answers_path.read_text(encoding="utf-8")
+    assert comment_lines(after) == comment_lines(example)
+    assert len(after.splitlines()) == len(example.splitlines())
+    assert "# estimate, see header" in after and "# Sources (see also" in after
+
+
+def test_edit_asks_only_the_named_question_and_shows_the_score_before_and_after(
+    assess, answers_path, questionnaire, llama1_answers
+):
+    from riskcli.scoring import load_engine, score_file
+    from riskcli.wording import percent
+
+    save_answers(answers_path, questionnaire, llama1_answers)
+    engine = load_engine()
+    old = score_file(engine, answers_path).exposure
+    result = assess(["20"], "--edit", "access_holders")
+    assert result.exit_code == 0, result.output
+    new = score_file(engine, answers_path).exposure
+    shown = flat(result.output)
+    asked_prompts = [q.id for q in questionnaire.questions if flat(q.prompt) in shown]
+    assert asked_prompts == ["access_holders"]
+    assert "[1000-5000] > " in result.output  # the current answer is what Enter keeps
+    assert saved(answers_path)["access_holders"] == 20
+    shown = flat(result.output[result.output.index("Before and after"):])
+    assert f"band {old.band} -> {new.band}" in shown
+    assert f"P(horizon) {percent(old.p_leak['horizon'])} -> {percent(new.p_leak['horizon'])}" \
+        in shown
+    assert "median to leak" in shown and old.band != new.band
+
+
+def test_edit_asks_what_a_changed_answer_makes_apply_and_nothing_else(
+    assess, answers_path, questionnaire, llama1_answers
+):
+    hosted = {**llama1_answers, "weights_leave_premises": False}
+    save_answers(answers_path, questionnaire, {k: v for k, v in hosted.items()
+                                               if k in {q.id for q in asked(questionnaire,
+                                                                              hosted)}})
+    newly = [q for q in asked(questionnaire, llama1_answers)
+             if q.when == "weights_leave_premises"]
+    lines = ["y", *[typed(llama1_answers[q.id]) for q in newly]]
+    result = assess(lines, "--edit", "weights_leave_premises")
+    assert result.exit_code == 0, result.output
+    shown = flat(result.output)
+    asked_prompts = [q.id for q in questionnaire.questions if flat(q.prompt) in shown]
+    assert asked_prompts == ["weights_leave_premises", *[q.id for q in newly]]
+    assert saved(answers_path) == plain_values(questionnaire, llama1_answers)
+
+
+def test_edit_takes_several_keys_in_questionnaire_order(
+    assess, answers_path, questionnaire, llama1_answers
+):
+    save_answers(answers_path, questionnaire, llama1_answers)
+    # asked in questionnaire order, whatever the order on the command line
+    result = assess(["Someone else", "30"], "--edit", "horizon_days", "--edit", "decision_owner")
+    assert result.exit_code == 0, result.output
+    answers = saved(answers_path)
+    assert (answers["decision_owner"], answers["horizon_days"]) == ("Someone else", 30)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--edit", "acess_holders"],
+                     "--edit: acess_holders: unknown key; did you mean access_holders?",
+                     id="unknown-key"),
+        pytest.param(["--edit", "vetting"], "--edit: vetting: is not asked with these answers "
+                     "(only when weights_leave_premises)", id="does-not-apply"),
+    ],
+)
+def test_an_edit_that_cannot_be_asked_is_one_line_and_exit_2(
+    assess, answers_path, questionnaire, llama1_answers, args, message
+):
+    hosted = {**llama1_answers, "weights_leave_premises": False}
+    save_answers(answers_path, questionnaire, {k: v for k, v in hosted.items()
+                                               if k in {q.id for q in asked(questionnaire,
+                                                                              hosted)}})
+    before = answers_path.read_bytes()
+    result = assess(["20"], *args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message)
+    assert answers_path.read_bytes() == before
+
+
+def test_edit_of_a_file_that_does_not_exist_is_refused(assess, answers_path):
+    result = assess(["x"], "--edit", "model_name")
+    assert result.exit_code == 2
+    assert "answers.yaml: no such file; --edit changes the answers of an existing file" \
+        in result.stderr
+    assert not answers_path.exists()
+
+
+def test_the_file_may_be_named_as_an_argument_but_not_twice(runner, answers_path, questionnaire,
+                                                            llama1_answers):
+    save_answers(answers_path, questionnaire, llama1_answers)
+    same = runner.invoke(app, ["assess", "answers.yaml", "--resume"])
+    assert same.exit_code == 0, same.output
+    two = runner.invoke(app, ["assess", "answers.yaml", "-o", "other.yaml"])
+    assert two.exit_code == 2
+    assert "other.yaml" in two.output and "give one" in two.output
+
+
+def test_resume_through_a_link_writes_the_real_file_and_keeps_the_link(
+    assess, tmp_path, questionnaire, llama1_answers
+):
+    real = tmp_path / "real.yaml"
+    first = {k: llama1_answers[k] for k in list(llama1_answers)[:8]}
+    save_answers(real, questionnaire, first)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real.name)
+    next_id = list(llama1_answers)[8]
+    result = assess(script(questionnaire, llama1_answers, start=next_id), "--resume",
+                    output=link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert saved(real) == plain_values(questionnaire, llama1_answers)
+
+
+def test_resume_offers_an_answer_that_waited_for_an_earlier_one(
+    assess, answers_path, write_answers, questionnaire, llama1_answers
+):
+    # access_holders depends on weights_leave_premises, which the file does not answer yet
+    given = {k: v for k, v in llama1_answers.items() if k != "weights_leave_premises"}
+    write_answers(given)
+    waiting = [q for q in questionnaire.questions if q.when == "weights_leave_premises"]
+    result = assess(["y", *[""] * len(waiting)], "--resume")
+    assert result.exit_code == 0, result.output
+    assert "Kept for later: access_holders = 1000-5000" in flat(result.output)
+    assert "→ 1000-5000" in result.output
+    assert saved(answers_path) == plain_values(questionnaire, llama1_answers)
+
+
+# -- typing answers the way people write them ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("qid", "text", "value"),
+    [
+        pytest.param("artifact_size_gb", "60GB", 60.0, id="size-in-the-questions-unit"),
+        pytest.param("artifact_size_gb", "60 GB", 60.0, id="size-with-a-space"),
+        pytest.param("artifact_size_gb", "1.2TB", 1200.0, id="size-in-terabytes"),
+        pytest.param("artifact_size_gb", "500 MB", 0.5, id="size-in-megabytes"),
+        pytest.param("artifact_size_gb", "1 GiB", 1.073741824, id="binary-units-are-not-gb"),
+        pytest.param("access_holders", "1,000", 1000, id="count-with-a-comma"),
+        pytest.param("access_holders", "2k", 2000, id="count-in-thousands"),
+        pytest.param("access_holders", "1.5M", 1_500_000, id="count-in-millions"),
+    ],
+)
+def test_sizes_and_counts_are_stored_as_plain_numbers(questionnaire, qid, text, value):
+    assert parse_reply(questionnaire.by_id[qid], text) == value
+
+
+@pytest.mark.parametrize(
+    ("qid", "text", "low", "high"),
+    [
+        pytest.param("access_holders", "2k-5k", 2000, 5000, id="counts"),
+        pytest.param("artifact_size_gb", "100-200 GB", 100, 200, id="unit-after-the-high-end"),
+        pytest.param("artifact_size_gb", "500GB to 1.5TB", 500, 1500, id="mixed-units"),
+    ],
+)
+def test_estimates_take_the_same_units(questionnaire, qid, text, low, high):
+    estimate = parse_reply(questionnaire.by_id[qid], text)
+    assert (estimate.low, estimate.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("qid", "text", "reason"),
+    [
+        pytest.param("artifact_size_gb", "60 XB", 'expected a size in GB', id="unknown-unit"),
+        pytest.param("access_holders", "60GB", "expected a whole number", id="unit-on-a-count"),
+        pytest.param("access_holders", "1.2345k", "got 1234.5", id="fraction-of-a-person"),
+    ],
+)
+def test_a_unit_that_does_not_fit_is_refused_with_the_reason(questionnaire, qid, text, reason):
+    with pytest.raises(AnswerValueError, match=re.escape(reason)):
+        parse_reply(questionnaire.by_id[qid], text)
+
+
+def test_a_size_typed_in_terabytes_is_saved_in_gb(assess, answers_path, questionnaire,
+                                                  llama1_answers):
+    lines = script(questionnaire, llama1_answers)
+    lines[position(questionnaire, llama1_answers, "artifact_size_gb")] = "1.2TB"
+    result = assess(lines)
+    assert result.exit_code == 0, result.output
+    assert saved(answers_path)["artifact_size_gb"] == 1200
+    assert "1200 GB" in result.output  # the summary shows the unit
+
+
+def test_enter_on_the_decision_date_takes_today(assess, answers_path, questionnaire,
+                                                llama1_answers):
+    import datetime as dt
+
+    lines = script(questionnaire, llama1_answers)
+    lines[position(questionnaire, llama1_answers, "decision_date")] = ""
+    days = {dt.date.today().isoformat()}
+    result = assess(lines)
+    days.add(dt.date.today().isoformat())  # the run may cross midnight
+    assert result.exit_code == 0, result.output
+    assert saved(answers_path)["decision_date"] in days
+    assert any(f"[{day}] > " in result.output for day in days)
+
+
+def test_the_summary_shows_choice_labels(assess, questionnaire, llama1_answers):
+    result = assess(script(questionnaire, llama1_answers))
+    summary = result.output[result.output.index("Your answers"):result.output.index("Score")]
+    vetting = questionnaire.by_id["vetting"].choice(llama1_answers["vetting"])
+    assert flat(vetting.label) in flat(summary)
+    assert f"vetting {llama1_answers['vetting']}" not in flat(summary)
+
+
+@pytest.mark.parametrize("name", ["LLaMA [/v2]", "[link=https://example.com]x[/link]",
+                                  "[bold red]loud[/]"])
+def test_answers_are_printed_as_typed_never_read_as_markup(assess, questionnaire,
+                                                           llama1_answers, name):
+    result = assess(script(questionnaire, {**llama1_answers, "model_name": name}))
+    assert result.exit_code == 0, result.output
+    summary = result.output[result.output.index("Your answers"):]
+    assert name in summary
+
+
+class ScriptedTerminal:
+    """A lead's replies, line by line, in place of the terminal (a reply may be an exception the
+    terminal's decoder raises)."""
+
+    def __init__(self, replies: list[Any]):
+        self.replies = replies
+
+    def __call__(self, prompt: str) -> str:
+        reply = self.replies.pop(0)
+        if isinstance(reply, BaseException):
+            raise reply
+        return reply
+
+
+def test_text_that_is_not_utf8_is_refused_and_asked_again(questionnaire):
+    import io
+
+    from rich.console import Console
+
+    from riskcli.prompting import NOT_UTF8, Prompter
+
+    screen = io.StringIO()
+    prompter = Prompter(Console(file=screen, width=200))
+    not_utf8 = UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+    # surrogates: what a terminal decoding with surrogateescape leaves for the byte 0xff
+    prompter.read = ScriptedTerminal(["Nova\udcff", not_utf8, "Nova"])
+    value = prompter.ask(questionnaire.by_id["model_name"], None, can_go_back=False)
+    assert value == "Nova"
+    assert screen.getvalue().count(NOT_UTF8) == 2

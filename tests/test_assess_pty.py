@@ -90,9 +90,12 @@ def test_an_answer_given_before_ctrl_c_is_kept_and_resume_continues_to_the_end(
     child = spawn("-o", "answers.yaml", "--resume")
     for question in rest:
         answer(child, question, llama1_answers[question.id])
-    child.expect_exact("Render the decision record")
+    child.expect_exact("Render the decision record to answers.pdf now? [y/N] > ")
+    child.sendline("")
+    child.expect_exact("riskcli report answers.yaml -o answers.pdf")
     assert finish(child) == 0
     assert first[0].prompt not in screen(child)
+    assert not (tmp_path / "answers.pdf").exists()
     assert on_disk(path) == {q.id: as_saved(q, llama1_answers[q.id]) for q in questions}
     assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
 
@@ -132,11 +135,9 @@ def test_a_resume_after_going_back_starts_where_the_lead_was(
     assert finish(child) == 130
 
 
-@pytest.mark.parametrize(
-    ("reply", "status"),
-    [pytest.param("n", 2, id="declined"), pytest.param("", 2, id="enter-means-no")],
-)
-def test_an_existing_file_is_kept_unless_the_lead_confirms(spawn, tmp_path, reply, status):
+@pytest.mark.parametrize("reply", [pytest.param("n", id="declined"),
+                                   pytest.param("", id="enter-means-no")])
+def test_an_existing_file_is_kept_unless_the_lead_confirms(spawn, tmp_path, reply):
     path = tmp_path / "answers.yaml"
     path.write_text("questionnaire: {id: distribution, version: '1.0'}\nanswers: {}\n")
     before = path.read_bytes()
@@ -144,8 +145,8 @@ def test_an_existing_file_is_kept_unless_the_lead_confirms(spawn, tmp_path, repl
     child.expect_exact("already exists")
     child.expect_exact("[y/N] > ")
     child.sendline(reply)
-    child.expect_exact("not overwritten")
-    assert finish(child) == status
+    child.expect_exact("answers.yaml left unchanged.")
+    assert finish(child) == 0  # a choice, not an error
     assert path.read_bytes() == before
 
 
@@ -183,3 +184,53 @@ def test_colour_only_on_a_terminal_without_no_color(
     child.sendintr()
     finish(child)
     assert bool(COLOUR.search(screen(child))) is expected
+
+
+def test_the_end_of_assess_renders_the_record_when_the_lead_says_yes(
+    spawn, tmp_path, questionnaire, llama1_answers
+):
+    child = spawn("-o", "answers.yaml")
+    for question in asked(questionnaire, llama1_answers):
+        answer(child, question, llama1_answers[question.id])
+    child.expect_exact("Render the decision record to answers.pdf now? [y/N] > ")
+    child.sendline("y")
+    child.expect_exact("answers.pdf: pdf decision record for answers.yaml", timeout=120)
+    assert finish(child) == 0
+    assert (tmp_path / "answers.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_two_runs_on_the_same_new_file_never_both_win(spawn, tmp_path, questionnaire):
+    first_question = questionnaire.questions[0]
+    one, two = spawn("-o", "answers.yaml"), spawn("-o", "answers.yaml")
+    reach(one, first_question)
+    reach(two, first_question)  # both found the name free
+    one.sendline("First run")
+    reach(one, questionnaire.questions[1])
+    two.sendline("Second run")
+    two.expect_exact("answers.yaml: already exists")
+    assert finish(two) == 2
+    one.sendintr()
+    assert finish(one) == 130
+    assert on_disk(tmp_path / "answers.yaml") == {first_question.id: "First run"}
+
+
+@pytest.mark.parametrize("decoding", ["strict", "surrogateescape"])
+def test_bytes_that_are_not_utf8_are_refused_and_asked_again(
+    tmp_path, questionnaire, decoding
+):
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(NO_COLOR="1", TERM="xterm-256color", PYTHONIOENCODING=f"utf-8:{decoding}")
+    child = spawn_riskcli("assess", "-o", "answers.yaml", cwd=tmp_path, env=env,
+                          codec_errors="replace")
+    try:
+        reach(child, questionnaire.questions[0])
+        os.write(child.child_fd, b"Nova \xff\xfe\r")
+        child.expect_exact("not valid UTF-8")
+        child.expect_exact("> ")
+        child.sendline("Nova")
+        reach(child, questionnaire.questions[1])
+        child.sendintr()
+        assert finish(child) == 130
+    finally:
+        child.close(force=True)
+    assert on_disk(tmp_path / "answers.yaml") == {questionnaire.questions[0].id: "Nova"}

@@ -88,6 +88,8 @@ def test_assess_resumes_after_a_sigkill_and_finishes_a_valid_file(
         reach(child, question)
         child.sendline(typed(llama1_answers[question.id]))
     child.expect_exact("Render the decision record")
+    child.expect_exact("[y/N] > ")
+    child.sendline("")  # no record now
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -75,7 +75,24 @@ BAD_ANSWERS = {
         ["one of: none, self_attested", "did you mean affiliation_checked?"],
     ),
     "yaml-boolean-for-choice": (
-        ("vetting", False), "vetting", ["one of:", "YAML reads yes/no/on/off", "quote"],
+        ("vetting", False), "vetting", ["one of:", "got False", "YAML booleans, not choices"],
+    ),
+    "yes-for-bool": (
+        ("leak_response_plan", "yes"), "leak_response_plan",
+        ["true or false", '"yes"', "as YAML 1.2 does; write true or false"],
+    ),
+    "required-multi-choice-empty": (
+        ("download_controls", []), "download_controls",
+        ["a list of one or more of: expiring_links", "got []", "write [none] if none apply"],
+    ),
+    "date-with-spaces": (
+        ("decision_date", " 2023-02-24"), "decision_date", ["YYYY-MM-DD"],
+    ),
+    "date-in-other-digits": (
+        ("decision_date", "２０２３-02-24"), "decision_date", ["YYYY-MM-DD"],
+    ),
+    "fractional-float-for-int": (
+        ("horizon_days", 364.5), "horizon_days", ["whole number", "364.5"],
     ),
     "missing-required-answer": (("model_name", DELETE), "model_name", ["missing required"]),
     "missing-required-conditional-answer": (
@@ -96,7 +113,7 @@ BAD_ANSWERS = {
     ),
     "multi-choice-bad-item": (
         ("download_controls", ["expiring_link"]), "download_controls",
-        ["a list of any of", "did you mean expiring_links?"],
+        ["a list of one or more of", "did you mean expiring_links?"],
     ),
     "multi-choice-repeated-item": (
         ("download_controls", ["rate_limits", "rate_limits"]), "download_controls",
@@ -128,18 +145,60 @@ def test_bad_answer_is_one_problem_naming_key_and_expectation(
         assert line.lstrip().startswith(f"{name}:")
 
 
-@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "True"], ids=str)
-def test_yaml_boolean_word_written_for_a_choice_is_explained(
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes"], ids=str)
+def test_yaml_11_boolean_word_is_text_as_in_yaml_12(
     write_answers, llama1_answers, questionnaire, word
 ):
-    llama1_answers["legal_terms"] = "PLACEHOLDER"
+    """riskcli reads YAML 1.2, as the editor reading the JSON Schema does: `no` is text, so a
+    yes/no question refuses it with the fix, and a text question takes it as written."""
+    llama1_answers["leak_response_plan"] = "PLACEHOLDER"
+    llama1_answers["organization"] = "PLACEHOLDER2"
     path = write_answers(llama1_answers)
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("legal_terms: PLACEHOLDER", f"legal_terms: {word}"), "utf-8")
+    text = text.replace("leak_response_plan: PLACEHOLDER", f"leak_response_plan: {word}")
+    path.write_text(text.replace("organization: PLACEHOLDER2", f"organization: {word}"), "utf-8")
     problems = problems_of(path, questionnaire)
-    assert [p.key for p in problems] == ["legal_terms"]
-    assert "one of: none, click_through" in problems[0].message
-    assert "YAML reads yes/no/on/off as true/false; quote the value" in problems[0].message
+    assert [p.key for p in problems] == ["leak_response_plan"]
+    assert f'expected true or false, got "{word}"' in problems[0].message
+    assert "write true or false" in problems[0].message
+    path.write_text(text.replace(f"leak_response_plan: {word}", "leak_response_plan: true")
+                    .replace("organization: PLACEHOLDER2", f"organization: {word}"), "utf-8")
+    assert load_answers(path, questionnaire).values["organization"] == word
+
+
+def test_a_whole_number_written_as_a_float_is_a_whole_number(
+    write_answers, llama1_answers, questionnaire
+):
+    """`1e3` and `365.0` are whole: the JSON Schema's "integer" takes them, and so does validate."""
+    llama1_answers["horizon_days"] = "PLACEHOLDER"
+    path = write_answers(llama1_answers)
+    text = path.read_text(encoding="utf-8")
+    for written, read in [("1e3", 1000), ("365.0", 365), ("2.5e2", 250)]:
+        path.write_text(text.replace("horizon_days: PLACEHOLDER", f"horizon_days: {written}"),
+                        "utf-8")
+        value = load_answers(path, questionnaire).values["horizon_days"]
+        assert value == read and type(value) is int
+
+
+def test_a_wrong_value_to_a_skipped_question_is_an_error_not_a_warning(
+    write_answers, llama1_answers, questionnaire
+):
+    """Ignored or not, `many` is never a count; the right values there stay warnings."""
+    llama1_answers["weights_leave_premises"] = False
+    llama1_answers["access_holders"] = "many"
+    llama1_answers["download_controls"] = []
+    with pytest.raises(AnswersError) as caught:
+        load_answers(write_answers(llama1_answers), questionnaire)
+    assert [(p.key, p.code) for p in caught.value.problems] == [
+        ("access_holders", "type"), ("download_controls", "type")]
+
+
+def test_the_questionnaire_version_is_text(write_answers, llama1_answers, questionnaire):
+    """`version: 1.0` unquoted is the number 1.0, which the JSON Schema refuses too."""
+    path = write_answers(llama1_answers, header={"id": "distribution", "version": 1.0})
+    [problem] = problems_of(path, questionnaire)
+    assert problem.key == "questionnaire"
+    assert 'expected the version as text, quoted: version: "1.0"' in problem.message
 
 
 def test_answer_to_a_skipped_question_is_ignored_with_a_warning(

@@ -399,3 +399,24 @@ def test_a_streamed_format_holds_no_memory_per_file(kind, examples_dir, tmp_path
 
     peak(5)  # warm caches
     assert peak(400) < 1.5 * peak(40)
+
+
+def test_a_batch_leaves_no_garbage_behind_while_the_collector_is_paused(tmp_path, examples_dir):
+    """json's indenting encoder leaves reference cycles that only the collector frees; the batch
+    pauses it for speed, so without its periodic young collection a SARIF log of 4,000 files
+    grew to 210 MB."""
+    import gc
+
+    from riskcli.batch import COLLECT_EVERY, score_each
+
+    engine = load_engine()
+    files = []
+    for index in range(COLLECT_EVERY * 3):
+        path = tmp_path / f"m{index:03d}.yaml"
+        path.write_bytes((examples_dir / "llama-1-2023.yaml").read_bytes())
+        files.append(path)
+    run = ci.Run(engine.rules, "0", ci.dt.date(2024, 1, 1), tmp_path)
+    writer = ci.writer("sarif", run, lambda text: None)
+    gc.collect()
+    score_each(engine, files, lambda result: writer.add(result, (), ci.NO_LINES))
+    assert gc.collect() < 1000  # one file's SARIF alone leaves about 500 objects in cycles

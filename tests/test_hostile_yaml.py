@@ -6,6 +6,7 @@ real `riskcli` process, so a regression shows as a number, not as a hung CI job.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -165,9 +166,84 @@ def test_python_tags_in_an_answers_file_run_nothing(tmp_path: Path, tag: str):
     assert not marker.exists()
 
 
-def test_an_integer_too_long_for_python_is_a_yaml_problem_on_its_line():
-    line = refusal("a: 1\nb: 1" + "0" * 5000 + "\n")
-    assert "an integer 5,001 characters long is too long (line 2)" in line
+HUGE_HEX = "0x" + "f" * 3600
+"""Under 4 KB of hex, but past 4,300 decimal digits: Python cannot turn it into text."""
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [("a: 1\nb: 1" + "0" * 5000 + "\n", "b", "got an integer of 5,001 digits"),
+     ("a: 1\nb: " + HUGE_HEX + "\n", "b", "got a 14,400-bit integer"),
+     ("a: 1\nb: 0o" + "7" * 5000 + "\n", "b", "got a 15,000-bit integer"),
+     ("a: 1\n? " + HUGE_HEX + "\n: x\n", "", "got a 14,400-bit integer"),
+     ("a: 1\nb: [1, " + HUGE_HEX + "]\n", "b[1]", "got a 14,400-bit integer")],
+    ids=["decimal", "hex", "octal", "as-a-key", "in-a-list"],
+)
+def test_an_integer_too_long_for_python_is_refused_on_reading(text, key, words):
+    """Refused where it is read, so no message, log line or record can crash trying to show it."""
+    with pytest.raises(InputFileError) as exc_info:
+        parse_yaml(text.encode(), "big.yaml")
+    (problem,) = exc_info.value.problems
+    assert (problem.key, problem.line) == (key, 2)
+    assert "expected a number of at most 4,300 digits" in problem.message
+    assert words in problem.message
+
+
+def test_the_longest_integer_python_can_show_is_read():
+    assert parse_yaml(("a: " + "9" * 4300 + "\n").encode(), "ok.yaml")["a"] == 10**4300 - 1
+
+
+def _replace_line(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("document", "old", "new"),
+    [("questionnaire", 'version: "1.0"', f"version: {HUGE_HEX}"),
+     ("questionnaire", "id: distribution", f"id: {HUGE_HEX}"),
+     ("questionnaire", "      - id: model_name", f"      - id: {HUGE_HEX}"),
+     ("questionnaire", "        type: text", f"        ? {HUGE_HEX}\n        : text"),
+     ("rules", "  - id: vetting-none", f"  - id: {HUGE_HEX}"),
+     ("rules", 'version: "1.0"', f"version: {HUGE_HEX}"),
+     ("answers", "answers:\n", f"answers:\n  ? {HUGE_HEX}\n  : 1\n"),
+     ("answers", 'version: "1.0"', f"version: {HUGE_HEX}")],
+    ids=["questionnaire-version", "questionnaire-id", "question-id", "question-key", "rule-id",
+         "pack-version", "answer-key", "answers-version"],
+)
+def test_a_huge_integer_anywhere_is_one_problem_line(runner, tmp_path, repo_root, example_paths,
+                                                     document, old, new):
+    from riskcli.cli.app import app
+
+    sources = {"questionnaire": repo_root / "questionnaires" / "distribution.yaml",
+               "rules": repo_root / "rules" / "llama-pattern.yaml", "answers": example_paths[0]}
+    bad = tmp_path / f"{document}.yaml"
+    bad.write_text(_replace_line(sources[document].read_text("utf-8"), old, new), "utf-8")
+    option = {"questionnaire": ["--questionnaire", str(bad)], "rules": ["--rules", str(bad)],
+              "answers": [str(bad)]}[document]
+    answers = [] if document == "answers" else [str(example_paths[0])]
+    result = runner.invoke(app, ["score", *answers, *option])
+    [line] = assert_clean_refusal(result.exit_code, result.stderr, str(bad))
+    assert "expected a number of at most 4,300 digits, got a 14,400-bit integer" in line
+    assert "(line " in line
+
+
+def test_a_huge_integer_in_one_file_does_not_stop_a_folder_run(runner, tmp_path, example_paths):
+    from riskcli.cli.app import app
+
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    good = folder / "b-good.yaml"
+    good.write_bytes(example_paths[0].read_bytes())
+    bad = folder / "a-bad.yaml"
+    bad.write_text(_replace_line(good.read_text("utf-8"), "model_name:",
+                                 f"model_name: {HUGE_HEX}\n  model_name_was:"), "utf-8")
+    result = runner.invoke(app, ["score", "--format", "json", str(folder)])
+    assert result.exit_code == 2
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith(str(bad)) and "14,400-bit integer" in line
+    [scored] = json.loads(result.stdout)["results"]
+    assert scored["file"] == str(good)
 
 
 @pytest.mark.parametrize(

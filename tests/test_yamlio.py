@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import textwrap
@@ -10,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from riskcli.errors import InputFileError
-from riskcli.yamlio import MAX_YAML_BYTES, MAX_YAML_DEPTH, line_of, load_yaml, parse_yaml
+from riskcli.yamlio import (
+    MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
+    dump_yaml,
+    line_of,
+    load_yaml,
+    parse_yaml,
+)
 
 
 def only_problem(exc_info: pytest.ExceptionInfo[InputFileError]):
@@ -74,9 +82,93 @@ def test_dates_stay_text_so_the_answers_loader_can_judge_them(text: str, expecte
     assert parse_yaml(text.encode(), "d.yaml") == {"d": expected}
 
 
-def test_other_scalars_keep_their_yaml_types():
-    data = parse_yaml(b"i: 7\nf: 2.5\nb: yes\nn: ~\ns: text\n", "s.yaml")
-    assert data == {"i": 7, "f": 2.5, "b": True, "n": None, "s": "text"}
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("7", 7), ("-7", -7), ("+7", 7), ("0", 0), ("2.5", 2.5), (".5", 0.5), ("1.", 1.0),
+     ("1e3", 1000.0), ("2.5e-5", 2.5e-5), ("1E+3", 1000.0), ("0x1F", 31), ("0o17", 15),
+     ("true", True), ("False", False), ("TRUE", True), ("~", None), ("null", None), ("", None),
+     ("yes", "yes"), ("no", "no"), ("On", "On"), ("off", "off"), ("y", "y"), ("=", "="),
+     ("12abc", "12abc"), ("1.2.3", "1.2.3"), ("0x", "0x"), (".inf", float("inf")),
+     ("-.Inf", float("-inf"))],
+)
+def test_plain_values_are_read_as_yaml_1_2_reads_them(written, read):
+    """The YAML 1.2 core schema, as the editor reading the JSON Schema reads a file: yes/no/on/off
+    are text, 1e3 is a number."""
+    value = parse_yaml(f"v: {written}\n".encode(), "s.yaml")["v"]
+    assert value == read and type(value) is type(read)
+
+
+def test_not_a_number_is_read_as_one():
+    assert math.isnan(parse_yaml(b"v: .nan\n", "s.yaml")["v"])
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [("0200", "`0200` reads as 128 in YAML 1.1 but as 200 in YAML 1.2; write 200 or 128, "
+              "whichever you meant, or quote it if it is text"),
+     ("-0200", "reads as -128 in YAML 1.1 but as -200 in YAML 1.2"),
+     ("09", "`09` reads as text in YAML 1.1 but as 9 in YAML 1.2; write 9, or quote it"),
+     ("07", "`07` has a leading 0, which YAML 1.1 reads as octal; write 7"),
+     ("1:00:00", "`1:00:00` reads as 3600 in YAML 1.1 but as text in YAML 1.2; write 3600, or "
+                 "quote it if it is text"),
+     ("1:30.5", "reads as 90.5 in YAML 1.1 but as text"),
+     ("1_000", "`1_000` reads as 1000 in YAML 1.1 but as text in YAML 1.2; write 1000"),
+     ("1_000.5", "reads as 1000.5 in YAML 1.1"),
+     ("0b101", "`0b101` reads as 5 in YAML 1.1 but as text in YAML 1.2; write 5"),
+     ("+0x1F", "reads as 31 in YAML 1.1 but as text"),
+     ("1:2:3:4:5:6:7:8:9:10:11:12:13:14:15:16:17:18", "reads as a large number in YAML 1.1")],
+)
+def test_a_number_yaml_1_1_reads_otherwise_is_refused_naming_key_line_and_fix(written, words):
+    """`0200` silently became 128 before (YAML 1.1 octal); now neither reading is guessed."""
+    with pytest.raises(InputFileError) as exc_info:
+        parse_yaml(f"questionnaire: x\nanswers:\n  horizon_days: {written}\n".encode(), "a.yaml")
+    problem = only_problem(exc_info)
+    assert (problem.file, problem.key, problem.line) == ("a.yaml", "answers.horizon_days", 3)
+    assert words in problem.message
+    assert str(problem).count("\n") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [("a: [1, 0200]\n", "a[1]", 1), ("b:\n  c: [x, {d: 010}]\n", "b.c[1].d", 2),
+     ("0200: x\n", "", 1), ("- 1_000\n", "[0]", 1), ("a: &n 0200\nb: *n\n", "a", 1)],
+    ids=["in-a-list", "nested", "as-a-key", "top-level-list", "anchored"],
+)
+def test_a_refused_number_names_where_it_is(text, key, line):
+    with pytest.raises(InputFileError) as exc_info:
+        parse_yaml(text.encode(), "p.yaml")
+    problem = only_problem(exc_info)
+    assert (problem.key, problem.line) == (key, line)
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("a: '0200'\n", "0200"), ('a: "1:00:00"\n', "1:00:00"), ("a: !!str 1_000\n", "1_000"),
+     ("a: !!float 3\n", 3.0), ("a: !!int 12\n", 12), ("a: 0200.5\n", 200.5)],
+)
+def test_quoted_or_tagged_the_same_value_is_read_as_written(text, read):
+    assert parse_yaml(text.encode(), "q.yaml")["a"] == read
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("a: !!int 0200\n", "reads as 128 in YAML 1.1"), ("a: !!int 1e3\n", "cannot read '1e3'"),
+     ("a: !!bool yes\n", "cannot read 'yes' as !!bool")],
+)
+def test_an_explicit_tag_follows_the_same_rules(text, words):
+    with pytest.raises(InputFileError) as exc_info:
+        parse_yaml(text.encode(), "t.yaml")
+    assert words in only_problem(exc_info).message
+
+
+def test_what_riskcli_writes_reads_back_as_written():
+    """Text that a YAML reader would take for a number or a boolean is quoted when written."""
+    data = {key: key for key in ("1e3", "0o17", "yes", "0200", "1:00", "=", "2023-01-01", "True",
+                                 "~", "1_000", ".5", "0x1F", "plain")}
+    data.update(big=1e20, small=2.5e-5, whole=3, flag=False)
+    text = dump_yaml(data)
+    assert parse_yaml(text.encode(), "w.yaml") == data
+    assert "plain: plain\n" in text and "big: 1.0e+20\n" in text
 
 
 def test_utf8_byte_order_mark_is_accepted(tmp_path: Path):

@@ -8,7 +8,8 @@
 Checking walks the questionnaire in order, exactly as `assess` does, so a file is valid precisely
 when an interactive run could have produced it: skipped questions absent, defaults filled in. An
 answer to a question that does not apply (its `when` is false) is ignored with a warning, as
-`assess` drops it; `--strict` makes it an error (`apart` is the one place that decides).
+`assess` drops it; `--strict` makes it an error (`apart` is the one place that decides). Its value
+is still checked: a wrong value is an error wherever it is, as the JSON Schema says too.
 
 `--set key=value` answers are laid over a file's answers in one place, `AnswersMap`, so every
 command that reads answers sees the same merge, and a problem names where its answer came from.
@@ -29,7 +30,7 @@ from riskcli.decision import DecisionBlock, read_decision
 from riskcli.errors import AnswersError, Problem, RiskcliError
 from riskcli.fileio import write_atomic
 from riskcli.questionnaire import Question, Questionnaire
-from riskcli.values import AnswerValueError, coerce, to_plain
+from riskcli.values import TYPED_YES_NO, AnswerValueError, coerce, to_plain
 from riskcli.yamlio import line_of, load_yaml, parse_yaml, read_bytes
 
 _TOP_KEYS = ("questionnaire", "answers", "decision")
@@ -134,7 +135,11 @@ def _check_envelope(data: Any, questionnaire: Questionnaire, name: str) -> list[
         problems.append(Problem(name, "questionnaire",
                                 'expected {id: ..., version: "..."} naming the questionnaire',
                                 line_of(data, "questionnaire")))
-    elif (ref["id"], str(ref["version"])) != (questionnaire.id, questionnaire.version):
+    elif not isinstance(ref["version"], str):  # `1.0` unquoted is a number; "1.10" is not 1.1
+        problems.append(Problem(name, "questionnaire", f'expected the version as text, quoted: '
+                                f'version: "{questionnaire.version}"',
+                                line_of(data, "questionnaire")))
+    elif (ref["id"], ref["version"]) != (questionnaire.id, questionnaire.version):
         problems.append(Problem(
             name, "questionnaire",
             f"answers are for {ref['id']} {ref['version']}, but the questionnaire is "
@@ -174,7 +179,9 @@ def resolve(
                 problems.extend(_type_problem(question, answer, answers))
             continue
         if not applies:
-            if answer is not None:
+            wrong = _type_problem(question, answer, answers) if answer is not None else []
+            problems.extend(wrong)  # a wrong value is wrong whether or not it is used
+            if answer is not None and not wrong:
                 problems.append(answers.problem(
                     question.id, f"answered, but the question applies only when "
                     f"`{question.when}`, which is false here", NOT_APPLICABLE))
@@ -254,8 +261,9 @@ class AnswersMap:
 def parse_sets(pairs: Sequence[str], questionnaire: Questionnaire) -> dict[str, Any]:
     """`--set key=value` pairs, each value read as its question types it, checked once.
 
-    Text, choice and date answers are taken as written (`--set legal_terms=none`); the others
-    are read as YAML, as in a file (`--set weights_leave_premises=false`,
+    Text, choice and date answers are taken as written (`--set legal_terms=none`), yes/no as
+    `assess` takes them (`yes`, `n`); the others are read as YAML, as in a file (`--set
+    weights_leave_premises=false`,
     `--set access_holders='{low: 20, high: 80}'`, `--set download_controls='[none]'`). An
     empty value leaves the question unanswered. Raises one `--set: key: problem` each.
     """
@@ -287,6 +295,8 @@ def _set_value(question: Question, text: str) -> Any:
         return None
     if question.type in ("text", "choice", "date"):
         return coerce(question, text.strip())
+    if question.type == "bool" and text.strip().lower() in TYPED_YES_NO:
+        return TYPED_YES_NO[text.strip().lower()]
     try:
         value = parse_yaml(text.encode("utf-8"), SET)
     except RiskcliError as exc:

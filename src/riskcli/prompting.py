@@ -69,6 +69,8 @@ def parse_reply(question: Question, text: str) -> Any:
         raw = _choice(question, text)
     elif kind == "multi_choice":
         raw = [_choice(question, token) for token in re.split(r"[,\s]+", text) if token]
+        if not raw:  # `,` alone chooses nothing: not an answer, whether or not one is required
+            raise AnswerValueError(f'expected {expectation(question)}, got "{text}"')
     else:
         raw = text
     try:

@@ -48,8 +48,8 @@ class Choice(Strict):
         """Even quoted here, the same word unquoted in an answers file would load as a bool/null."""
         if value in _YAML_WORDS:
             raise ValueError(
-                f'"{value}" is read by YAML as a boolean or null when a user writes it unquoted; '
-                "choose another value"
+                f'"{value}" is a YAML boolean or null when a user writes it unquoted (yes, no, on '
+                "and off in YAML 1.1); choose another value"
             )
         return value
 

@@ -2,12 +2,15 @@
 
 Answers files are committed by teams and rule packs are written by other organisations, so YAML is
 untrusted input here: only the safe loader (the libyaml C loader when present), a size limit, and
-duplicate keys reported instead of PyYAML's silent last-wins. Timestamps are left as text so the
-answers loader can say "2023-02-30 is not a date" instead of crashing inside the YAML constructor.
+duplicate keys reported instead of PyYAML's silent last-wins. Values are read as YAML 1.2 reads
+them, as editors do, and a plain number YAML 1.1 would read otherwise (`0200`, `1:00:00`) is
+refused with both readings rather than silently taken one way.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,15 +41,66 @@ copying it, but whatever walks the data afterwards (a check, an error message, a
 expansion: the "billion laughs", nine anchors of nine aliases each, is a few hundred bytes and 9^9
 values. Counting on the event stream refuses it before anything is composed."""
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+# --- YAML 1.2 scalars ----------------------------------------------------------------------------
+# Editors (the yaml-language-server reading the schema `init` writes) read YAML 1.2, PyYAML reads
+# YAML 1.1, and the two disagree on plain values: `yes` is true in 1.1 and text in 1.2, `0200` is
+# 128 in 1.1 and 200 in 1.2, `1:00:00` is 3600 in 1.1 and text in 1.2, `1e3` is text in 1.1 and
+# 1000.0 in 1.2. riskcli reads the YAML 1.2 core schema, as the editor does, and refuses the plain
+# numbers whose two readings differ, naming both, rather than silently pick one: a file then means
+# the same to every tool that accepts it. Timestamps are left as text (YAML 1.2 has none), so the
+# answers loader can say "2023-02-30 is not a date" instead of crashing in the constructor.
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NUMBER = "tag:riskcli:number"
+"""Every plain scalar that YAML 1.1 or YAML 1.2 reads as a number resolves to this tag, whose
+constructor reads it both ways and refuses it when the readings differ."""
+
+_INT_12 = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT_12 = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_SPECIAL_12 = {**{f"{sign}.{word}": float(f"{sign or '+'}inf") for sign in ("", "+", "-")
+                  for word in ("inf", "Inf", "INF")},
+               ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+"""An integer YAML 1.1 reads as octal (or as text, `09`) and YAML 1.2 as decimal."""
+_BOOL_12 = {"true": True, "True": True, "TRUE": True,
+            "false": False, "False": False, "FALSE": False}
+_NUMBER_FIRST = "-+.0123456789"
+
+
+def _yaml11(tag: str) -> re.Pattern[str]:
+    """PyYAML's own YAML 1.1 pattern for `tag`, so "what 1.1 reads" is PyYAML's word, not ours."""
+    return next(regexp for regexp_tag, regexp in yaml.resolver.Resolver.yaml_implicit_resolvers["1"]
+                if regexp_tag == tag)
+
+
+_INT_11, _FLOAT_11 = _yaml11(_INT), _yaml11(_FLOAT)
+
+MAX_INT_DIGITS = 4300
+"""Python refuses to turn an integer of more digits into text (a denial-of-service guard), so one
+would crash the first message, log line or record that shows it; it is refused on reading."""
+_MAX_INT_BITS = int(MAX_INT_DIGITS * math.log2(10)) - 8
+"""Integers of at most this many bits have fewer than MAX_INT_DIGITS digits."""
 
 
 class MarkedDict(dict):
     """A mapping that remembers the line of each key, so a problem can name where it is."""
 
     lines: dict[Any, int]
+
+
+class ScalarRefused(yaml.constructor.ConstructorError):
+    """A plain value riskcli will not guess at; `path` is filled in on the way out (the keys and
+    list positions above it), so the problem can name the key as well as the line."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None):
+        super().__init__(None, None, message, mark)
+        self.path: list[Any] = []
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -68,10 +122,26 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 None, None, f"cannot read {shown} as {tag}", node.start_mark) from None
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+def _resolvers_12() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
+    """The YAML 1.2 core schema's implicit types, numbers going through _NUMBER: PyYAML's null,
+    merge-key and `!`/`&`/`*` resolvers are kept; its 1.1 booleans, numbers, `=` and timestamps
+    are not."""
+    number = re.compile("^(?:" + "|".join(f"(?:{p})" for p in (
+        _INT_12.pattern, _FLOAT_12.pattern, *map(re.escape, _SPECIAL_12),
+        _INT_11.pattern, _FLOAT_11.pattern)) + ")$", re.X)
+    boolean = re.compile("^(?:" + "|".join(_BOOL_12) + ")$")
+    kept = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:yaml"}
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        table[first] = [(tag, regexp) for tag, regexp in resolvers if tag in kept]
+    for first in _NUMBER_FIRST:
+        table.setdefault(first, []).insert(0, (_NUMBER, number))
+    for first in "tTfF":
+        table.setdefault(first, []).append((_BOOL, boolean))
+    return {first: resolvers for first, resolvers in table.items() if resolvers}
+
+
+_Loader.yaml_implicit_resolvers = _resolvers_12()
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
@@ -91,28 +161,132 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
                 "while reading a mapping", node.start_mark,
                 f"duplicate key {key!r} (first on line {data.lines[key]})", key_node.start_mark,
             )
-        data[key] = loader.construct_object(value_node, deep=True)
+        try:
+            data[key] = loader.construct_object(value_node, deep=True)
+        except ScalarRefused as exc:
+            exc.path.insert(0, key)
+            raise
         data.lines[key] = key_node.start_mark.line + 1
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode):
+    data: list[Any] = []
+    yield data
+    for index, item in enumerate(node.value):
+        try:
+            data.append(loader.construct_object(item, deep=True))
+        except ScalarRefused as exc:
+            exc.path.insert(0, index)
+            raise
+
+
+def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> int | float | str:
+    """A plain value YAML 1.1 or 1.2 reads as a number: its YAML 1.2 reading, when YAML 1.1 reads
+    it the same way (or as text, as `1e3` and `0o17`); refused, with both readings, otherwise."""
+    text = node.value
+    ours = _read_12(text, node)
+    theirs = _read_11(text) if _INT_11.fullmatch(text) or _FLOAT_11.fullmatch(text) else None
+    if _LEADING_ZERO.fullmatch(text) or (theirs is not None and not _same(theirs, ours)):
+        raise ScalarRefused(_two_readings(text, theirs, ours), node.start_mark)
+    return text if ours is None else ours
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
-    """Python refuses to read an integer of more than 4,300 decimal digits (a denial-of-service
-    guard) with a bare ValueError; say so as a YAML problem on its line instead."""
+    """`!!int 12`: read as a plain number would be, and it must be a whole one."""
+    value = _construct_number(loader, node)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(node.value)
+    return value
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
+    value = _construct_number(loader, node)
+    if not isinstance(value, int | float):
+        raise ValueError(node.value)
+    return float(value)
+
+
+def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
+    """`!!bool`: YAML 1.2's true and false only (`!!bool yes` is as unclear as `yes`)."""
+    return _BOOL_12[node.value]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor(_NUMBER, _construct_number)
+_Loader.add_constructor(_INT, _construct_int)
+_Loader.add_constructor(_FLOAT, _construct_float)
+_Loader.add_constructor(_BOOL, _construct_bool)
+
+
+def _read_12(text: str, node: yaml.ScalarNode) -> int | float | None:
+    """The YAML 1.2 core schema's reading: a number, or None for text."""
+    if text in _SPECIAL_12:
+        return _SPECIAL_12[text]
+    if _INT_12.fullmatch(text):
+        base = {"0o": 8, "0x": 16}.get(text[:2], 10)
+        if base == 10:
+            digits = len(text.lstrip("+-"))
+            if digits > MAX_INT_DIGITS:
+                raise _too_long(f"an integer of {digits:,} digits", node)
+            return int(text)
+        value = int(text[2:], base)
+        if value.bit_length() > _MAX_INT_BITS:
+            raise _too_long(f"a {value.bit_length():,}-bit integer", node)
+        return value
+    if _FLOAT_12.fullmatch(text):
+        return float(text)
+    return None
+
+
+def _too_long(what: str, node: yaml.ScalarNode) -> ScalarRefused:
+    return ScalarRefused(f"expected a number of at most {MAX_INT_DIGITS:,} digits, got {what}, "
+                         "which is too long to read", node.start_mark)
+
+
+_SOME_NUMBER = object()
+"""YAML 1.1 reads it as a number too large to work out here (it is refused either way)."""
+
+
+def _read_11(text: str) -> int | float | object:
+    """PyYAML's YAML 1.1 reading of a value its int or float pattern matches."""
+    if len(text) > 40 and ":" in text:  # base 60: each `:` multiplies by 60, quadratic in length
+        return _SOME_NUMBER
+    node = yaml.ScalarNode(_INT if _INT_11.fullmatch(text) else _FLOAT, text)
+    reader = yaml.constructor.SafeConstructor()
     try:
-        return loader.construct_yaml_int(node)
-    except ValueError:
-        if len(node.value) <= 4300:
-            raise  # not a number at all (`!!int x`): construct_object words it
-        raise yaml.constructor.ConstructorError(
-            None, None, f"an integer {len(node.value):,} characters long is too long",
-            node.start_mark,
-        ) from None
+        if node.tag == _INT:
+            return reader.construct_yaml_int(node)
+        return reader.construct_yaml_float(node)
+    except ValueError:  # past Python's limit on digits
+        return _SOME_NUMBER
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+def _same(theirs: object, ours: int | float | None) -> bool:
+    if ours is None or theirs is _SOME_NUMBER or type(theirs) is not type(ours):
+        return False
+    return theirs == ours or (isinstance(ours, float) and math.isnan(ours))
+
+
+def _two_readings(text: str, theirs: object, ours: int | float | None) -> str:
+    shown = f"`{text}`" if len(text) <= 40 else f"`{text[:37]}...`"
+
+    def reading(value: object) -> str:
+        if value is None:
+            return "text"
+        if value is _SOME_NUMBER or (isinstance(value, int) and value.bit_length() > 64):
+            return "a large number"
+        return repr(value)
+
+    if _same(theirs, ours):  # 00 to 07: the same number, but the form is the octal one
+        return (f"{shown} has a leading 0, which YAML 1.1 reads as octal; write {reading(ours)}, "
+                "or quote it if it is text")
+    numbers = list(dict.fromkeys(reading(v) for v in (ours, theirs)
+                                 if v is not None and reading(v) != "a large number"))
+    write = (f"write {' or '.join(numbers)}, whichever you meant" if len(numbers) > 1
+             else f"write {numbers[0]}" if numbers else "write the number in decimal")
+    return (f"{shown} reads as {reading(theirs)} in YAML 1.1 but as {reading(ours)} in YAML 1.2; "
+            f"{write}, or quote it if it is text")
 
 
 @dataclass(frozen=True)
@@ -162,6 +336,10 @@ def parse_yaml(raw: bytes, name: str) -> Any:
     try:
         _check_shape(text, name)
         return yaml.load(text, Loader=_Loader)
+    except ScalarRefused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InputFileError(Problem(name, _path_text(exc.path), exc.problem or "", line,
+                                     code="yaml")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -180,6 +358,12 @@ def parse_yaml(raw: bytes, name: str) -> Any:
         raise InputFileError(Problem(name, "", f"invalid YAML: {exc}", code="yaml")) from None
     except RecursionError:
         raise InputFileError(Problem(name, "", "YAML is nested too deeply", code="yaml")) from None
+
+
+def _path_text(path: list[Any]) -> str:
+    """`answers.horizon_days`, `sections[1].questions[0].max`: where a refused value sits."""
+    return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path
+                   ).lstrip(".")
 
 
 @dataclass
@@ -246,6 +430,19 @@ def line_of(mapping: Any, key: Any) -> int | None:
     return lines.get(key) if lines else None
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes text plain only when both YAML 1.1 and riskcli's YAML 1.2 read it back as text:
+    `1e3`, `0o17` and `yes` are quoted, so a file written here reads the same everywhere."""
+
+
+_Dumper.yaml_implicit_resolvers = {
+    first: [*yaml.SafeDumper.yaml_implicit_resolvers.get(first, []),
+            *_Loader.yaml_implicit_resolvers.get(first, [])]
+    for first in {*yaml.SafeDumper.yaml_implicit_resolvers, *_Loader.yaml_implicit_resolvers}
+}
+
+
 def dump_yaml(data: Any) -> str:
     """Block-style YAML that keeps key order, for files people read and diff."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False)

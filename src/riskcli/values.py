@@ -10,14 +10,16 @@ import datetime as dt
 import difflib
 import math
 import re
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from riskcli.questionnaire import Question
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""ASCII digits only: `\\d` would also take other scripts' digits, which no date is written in."""
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab and line breaks: text is printed to terminals (where ESC
 starts an escape sequence) and into the record, and no one types them on purpose."""
 MAX_WHOLE_NUMBER = 2**53
@@ -94,6 +96,8 @@ def expectation(question: Question, estimate_as: str = "{low: X, high: Y}") -> s
     values = ", ".join(c.value for c in question.choices)
     if kind == "choice":
         return f"one of: {values}"
+    if question.required:
+        return f"a list of one or more of: {values}"
     return f"a list of any of: {values}"
 
 
@@ -132,28 +136,43 @@ def _shown(got: Any) -> str:
     return repr(got)
 
 
+TYPED_YES_NO = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
+"""What a person types for a yes/no question where the reply is not YAML (`--set`, lower-cased);
+in a file it is YAML: true or false."""
+YAML_11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+"""Words YAML 1.1 (and riskcli before 0.2) read as true or false; riskcli reads YAML 1.2, as
+editors do, where they are text."""
+
+
 def _bool_hint(value: Any) -> str:
+    """Why a yes/no word is not the boolean someone used to YAML 1.1 expects, and a bare
+    true/false not a choice."""
+    if isinstance(value, str) and value.lower() in YAML_11_BOOLEANS:
+        return " (YAML reads yes/no/on/off as text, as YAML 1.2 does; write true or false)"
     if isinstance(value, bool):
-        return " (YAML reads yes/no/on/off as true/false; quote the value)"
+        return " (true and false are YAML booleans, not choices)"
     return ""
 
 
 def _check_bool(q: Question, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise _fail(q, value)
+    raise _fail(q, value, _bool_hint(value))
 
 
 def _check_number(q: Question, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(q, value)
-    if q.type == "int" and not isinstance(value, int):
-        raise _fail(q, value)
     if isinstance(value, float) and not math.isfinite(value):
         raise _fail(q, value)
-    if isinstance(value, int) and abs(value) > MAX_WHOLE_NUMBER:
+    if q.type == "int" and not (isinstance(value, int) or value.is_integer()):
+        # 1e3 and 1000.0 are whole numbers written as floats: JSON Schema's "integer" takes them
+        raise _fail(q, value)
+    if q.type == "int" and abs(value) > MAX_WHOLE_NUMBER:
         raise _fail(q, value, f" (whole numbers stop at {MAX_WHOLE_NUMBER:,})")
-    number = value if q.type == "int" else float(value)
+    if abs(value) > sys.float_info.max:  # an integer past what a float holds
+        raise _fail(q, value)
+    number = int(value) if q.type == "int" else float(value)
     too_low = q.min is not None and (number <= q.min if q.min_exclusive else number < q.min)
     too_high = q.max is not None and number > q.max
     if too_low or too_high:
@@ -187,7 +206,7 @@ def _check_text(q: Question, value: Any) -> str:
         raise AnswerValueError(
             f"text is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}"
         )
-    control = _CONTROL.search(value)
+    control = CONTROL_CHARACTERS.search(value)
     if control:
         raise AnswerValueError(
             f"text holds the control character U+{ord(control.group()):04X} at character "
@@ -199,9 +218,9 @@ def _check_text(q: Question, value: Any) -> str:
 def _check_date(q: Question, value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+    if isinstance(value, str) and _DATE.fullmatch(value):
         try:
-            return dt.date.fromisoformat(value.strip())
+            return dt.date.fromisoformat(value)
         except ValueError:
             raise AnswerValueError(f'"{value}" is not a real date (expected YYYY-MM-DD)') from None
     raise _fail(q, value)
@@ -226,6 +245,11 @@ def _check_multi(q: Question, value: Any) -> list[str]:
     exclusive = [c.value for c in q.choices if c.exclusive and c.value in chosen]
     if exclusive and len(chosen) > 1:
         raise AnswerValueError(f'"{exclusive[0]}" cannot be combined with other choices')
+    if not chosen and q.required:
+        # an empty list would read as "nothing applies" to a reader and as no answer to a rule
+        alone = [c.value for c in q.choices if c.exclusive]
+        hint = f" (write [{alone[0]}] if none apply)" if alone else ""
+        raise AnswerValueError(f"expected {expectation(q)}, got []{hint}")
     return chosen
 
 

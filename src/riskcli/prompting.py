@@ -278,7 +278,7 @@ class Prompter:
             keys.append("? help")
         if can_go_back:
             keys.append("< back")
-        self.say("  " + "  ·  ".join(k for k in keys if k), style="dim")
+        self._indented("  ·  ".join(k for k in keys if k), style="dim")
 
     def _input_prompt(self, question: Question, suggestion: Any) -> str:
         if question.type == "bool":
@@ -300,7 +300,7 @@ class Prompter:
             return "" if question.required else "optional"
         expected = expectation(question, estimate_as=TYPED_ESTIMATE)
         if question.unit and question.unit.lower() in _SIZES:
-            return f"{expected}, in {question.unit} (or with a unit: 1.2TB, 500 MB)"
+            return f"{expected}, in {question.unit} (1.2TB or 500 MB work too)"
         if question.unit:
             return f"{expected}, in {question.unit}"
         return expected
@@ -320,7 +320,7 @@ class Prompter:
             self.say("  No further help for this question.", style="dim")
         hint = self._hint(question)
         if hint:
-            self.say(f"  Expected: {hint}.", style="dim")
+            self._indented(f"Expected: {hint}.", style="dim")
 
     def dropped(self, questions: list[Question]) -> None:
         """Say which answers a changed answer removed, so nothing vanishes silently (the walk
@@ -343,6 +343,10 @@ class Prompter:
         line = Text(f"  {number:>2}) ", style="cyan")
         line.append(label)
         return line
+
+    def _indented(self, text: str, style: str = "") -> None:
+        """A line under a question: when it wraps, it wraps under itself."""
+        self.console.print(Padding(Text(safe(text), style=style), (0, 0, 0, 2), expand=False))
 
     def _taken(self, question: Question, suggestion: Any) -> None:
         """Enter typed nothing on screen; show what it took."""

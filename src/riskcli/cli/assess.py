@@ -224,7 +224,7 @@ def _scored_before(start: _Start, output: Path, q: Questionnaire) -> Answers | N
     if start.raw is None:
         return None
     try:
-        return answers_from_bytes(start.raw, f"{output} before", q)
+        return answers_from_bytes(start.raw, f"{output} (before)", q)
     except RiskcliError:
         return None
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -265,3 +267,25 @@ def test_a_value_that_does_not_fit_its_explicit_tag_is_a_yaml_problem(text, word
     assert words in line
     assert "invalid YAML" in line and "(line " in line
     assert len(line) < 140
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_rev_refuses_a_blob_past_the_size_limit_before_reading_it(
+    runner, tmp_path, monkeypatch, example_paths
+):
+    """The same 2 MiB `validate` holds a file on disk to, for the same bytes committed to git."""
+    from riskcli.cli.app import app
+
+    monkeypatch.chdir(tmp_path)
+    answers = tmp_path / "a.yaml"
+    answers.write_bytes(example_paths[0].read_bytes() + b"#" * MAX_YAML_BYTES + b"\n")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "a.yaml"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "big"], check=True)
+    answers.write_bytes(example_paths[0].read_bytes())
+    result = runner.invoke(app, ["diff", "a.yaml", "--rev", "HEAD"])
+    [line] = assert_clean_refusal(result.exit_code, result.stderr, "a.yaml@HEAD")
+    size = MAX_YAML_BYTES + len(example_paths[0].read_bytes()) + 1
+    assert line == f"a.yaml@HEAD: is {size:,} bytes; the limit is {MAX_YAML_BYTES:,} bytes"

@@ -22,6 +22,7 @@ from riskcli.results import ScoreResult, Value
 from riskcli.scoring import Engine, score_values
 from riskcli.values import to_plain
 from riskcli.walk import prune
+from riskcli.yamlio import MAX_YAML_BYTES
 
 
 class Side(Value):
@@ -78,8 +79,13 @@ def git_show(path: Path, rev: str) -> bytes | None:
     if rev.startswith("-"):
         # git would read it as an option: --rev=--output=x makes git show write a file
         raise InputFileError(Problem(str(path), "--rev", f"{rev!r} is not a revision"))
-    done = _git(path, folder, "show", f"{rev}:./{relative}")
+    spec = f"{rev}:./{relative}"
+    sized = _git(path, folder, "cat-file", "-s", spec)
+    if sized.returncode == 0 and sized.stdout.strip().isdigit():
+        _within_limit(path, rev, int(sized.stdout))  # before a byte of it is read
+    done = _git(path, folder, "show", spec)
     if done.returncode == 0:
+        _within_limit(path, rev, len(done.stdout))  # the revision may have moved since
         return done.stdout
     if (_git(path, folder, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").returncode
             == 0 and _git(path, folder, "cat-file", "-e", f"{rev}:./{relative}").returncode):
@@ -87,6 +93,13 @@ def git_show(path: Path, rev: str) -> bytes | None:
     reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
     raise InputFileError(Problem(str(path), "--rev", f"git show {rev} failed: "
                                  f"{reason[-1] if reason else 'no reason given'}"))
+
+
+def _within_limit(path: Path, rev: str, size: int) -> None:
+    """The limit an answers file read from disk has (yamlio.read_bytes), for one read from git."""
+    if size > MAX_YAML_BYTES:
+        raise InputFileError(Problem(f"{path}@{rev}", "", f"is {size:,} bytes; the limit is "
+                                     f"{MAX_YAML_BYTES:,} bytes", code="io"))
 
 
 def _git(path: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

@@ -435,3 +435,15 @@ def test_each_problem_carries_a_stable_code(questionnaire, llama1_answers):
     assert codes["model_name"] == "missing"
     assert codes["vetting"] == "not-applicable"
     assert codes["public_demand"] == "type"
+
+
+@pytest.mark.parametrize("typed", [",", " , ,", ", "])
+def test_a_required_multi_choice_typed_as_nothing_is_asked_again(questionnaire, typed):
+    """`,` at the assess prompt chose nothing and saved [], which hid the no-controls finding."""
+    from riskcli.prompting import parse_reply
+    from riskcli.values import AnswerValueError
+
+    question = questionnaire.by_id["download_controls"]
+    with pytest.raises(AnswerValueError, match="expected a list of one or more of"):
+        parse_reply(question, typed)
+    assert parse_reply(question, "none") == ["none"]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from riskcli import terminal
 from riskcli.exposure import median_days
 from riskcli.results import OptionAssessment, ScoreResult
 from riskcli.rulepack import Keys
+from riskcli.terminal import wrap
 from riskcli.wording import (
     band_words,
     days_range,
@@ -27,75 +28,123 @@ if TYPE_CHECKING:
     from riskcli.scoring import Engine
 
 TOP_CONTRIBUTIONS = 3
-WIDTH = 96
+INDENT = " " * 19
+"""Where the values start, after a two-space margin and a 16-character label and a space."""
 
 
-def text_summary(result: ScoreResult, keys: Keys) -> str:
+def text_summary(result: ScoreResult, keys: Keys, width: int | None = None) -> str:
     """The compact block a lead reads: the decision's status, every option with its band, the
     exposure as answered with intervals, the recommendation with the obligations it names, and
-    what drives the number."""
+    what drives the number. Laid out for `width` columns (the terminal's when None): a row that
+    does not fit puts its figures on the next line, and text breaks only between words."""
+    width = terminal.width() if width is None else width
     e, r = result.exposure, result.recommendation
     level = level_words(e.interval.level)
     low_band, high_band = e.interval.bands
     low_score, high_score = e.interval.score
     lines = [
-        f"{result.file}: {result.answers.get(keys.model_name, '')}",
-        *_status_rows(result),
-        *_option_rows(result),
-        f"  {_exposure_label(result):<16} {band_words(e.band.upper(), low_band, high_band)}  "
-        f"score {e.score}/100 ({level}: {_span(low_score, high_score)})",
-        *_p_rows(result, level),
-        f"  median to leak   {days_text(e.median_days_to_leak)}" + _median_interval(result, level),
-        _wrapped(f"{r.mode}: {r.headline}", "  recommendation   ", " " * 19),
+        f"{result.file}: {result.answers.get(keys.model_name, '')}",  # names a file: one line
+        *_status_rows(result, width),
+        *_option_rows(result, width),
+        *_beside(f"  {_exposure_label(result):<16} "
+                 f"{band_words(e.band.upper(), low_band, high_band)}",
+                 f"  score {e.score}/100 ({level}: {_span(low_score, high_score)})", width),
+        *_p_rows(result, level, width),
+        *_beside(f"  median to leak   {days_text(e.median_days_to_leak)}",
+                 _median_interval(result, level), width),
+        *_wrapped(f"{r.mode}: {r.headline}", "  recommendation   ", INDENT, width),
     ]
     if r.differs_from_intended:
-        lines.append(f"                   (differs from the plan: {r.plan_mode})")
-    lines += [_wrapped(reason, "    - ", "      ") for reason in r.reasons]
+        lines += _wrapped(f"(differs from the plan: {r.plan_mode})", INDENT, INDENT, width)
+    for reason in r.reasons:
+        lines += _wrapped(reason, "    - ", "      ", width)
     if r.mitigations:
         lines.append("  obligations      (owner in brackets)")
-        lines += [_wrapped(f"{m.text} [{m.owner}]", "    - ", "      ") for m in r.mitigations]
+        for m in r.mitigations:
+            lines += _wrapped(f"{m.text} [{m.owner}]", "    - ", "      ", width)
     if e.interval.estimates:
-        lines.append(_wrapped(
-            f"{', '.join(e.interval.estimates)} (given as ranges; they widen the intervals)",
-            "  estimates        ", " " * 19))
+        lines += _wrapped(f"{', '.join(e.interval.estimates)} (given as ranges; they widen the "
+                          "intervals)", "  estimates        ", INDENT, width)
     if e.contributions:
-        lines.append("  top drivers (rule, factor x multiplier, median to leak without it)")
-        for c in e.contributions[:TOP_CONTRIBUTIONS]:
-            without = _days(median_days(c.lambda_without))
-            lines.append(f"    {c.rule_id:<28} {c.factor + ' x' + format(c.multiplier, '.3g'):<24} "
-                         f"{without}")
-    return "\n".join(lines)
+        lines += _wrapped("top drivers (rule, factor x multiplier, median to leak without it)",
+                          "  ", "    ", width)
+        lines += _columns([(f"    {c.rule_id:<28} ", f"{c.factor} x{c.multiplier:.3g}",
+                            _days(median_days(c.lambda_without)))
+                           for c in e.contributions[:TOP_CONTRIBUTIONS]], 24, width)
+    return _shown(lines)
 
 
-def _wrapped(text: str, first: str, rest: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest)
+def _shown(lines: list[str]) -> str:
+    """The lines as a terminal may show them: whatever came from a file (a file name, an answer,
+    a pack's text) is escaped if a terminal would obey it, and a line break inside a value keeps
+    to its line as `\\n`."""
+    return "\n".join(terminal.safe(line) for line in lines)
 
 
-def _status_rows(result: ScoreResult) -> list[str]:
+def _wrapped(text: str, first: str, rest: str, width: int) -> list[str]:
+    return wrap(terminal.safe(text), width, first, rest)
+
+
+def _beside(first: str, second: str, width: int, rest: str = INDENT) -> list[str]:
+    """`second` after `first` on one line when it fits; else on the next line, at `rest`, so a
+    figure and its interval are never split between lines."""
+    first, second = terminal.safe(first), terminal.safe(second)
+    if not second.strip():
+        return wrap(first, width, "", rest)
+    if len(first) + len(second) <= width:
+        return [first + second]
+    return [*wrap(first, width, "", rest), *wrap(second.strip(), width, rest, rest)]
+
+
+def _columns(rows: list[tuple[str, str, str]], middle: int, width: int) -> list[str]:
+    """Rows of a label and two figures, aligned; when any row is too wide, every row puts its
+    figures on a line of their own under the label, so the block stays one shape."""
+    rows = [tuple(terminal.safe(cell) for cell in row) for row in rows]  # type: ignore[misc]
+    wide = [f"{label}{a:<{middle}} {b}".rstrip() for label, a, b in rows]
+    if all(len(line) <= width for line in wide):
+        return wide
+    lines = []
+    for label, a, b in rows:
+        lines += wrap(label.rstrip(), width, "", "      ")
+        lines += wrap(f"{a}  {b}".strip(), width, "      ", "        ")
+    return lines
+
+
+def _status_rows(result: ScoreResult, width: int) -> list[str]:
     d = result.decision
     if d.status == "decided":
-        rows = [f"  status           decided: {d.mode}, approved by {d.approved_by} on "
-                f"{d.approved_on}"]
+        status = f"decided: {d.mode}, approved by {d.approved_by} on {d.approved_on}"
     else:
-        rows = [f"  status           proposed: {d.mode} is under consideration; recommended: "
-                f"{result.recommendation.mode}"]
-    rows += [_wrapped(f"{risk.finding} [{risk.owner}, until {risk.expires}]: {risk.reason}",
-                      "  accepted risk    ", " " * 19) for risk in d.accepted_risks]
+        status = (f"proposed: {d.mode} is under consideration; recommended: "
+                  f"{result.recommendation.mode}")
+    rows = _wrapped(status, "  status           ", INDENT, width)
+    for risk in d.accepted_risks:
+        rows += _wrapped(f"{risk.finding} [{risk.owner}, until {risk.expires}]: {risk.reason}",
+                         "  accepted risk    ", INDENT, width)
     return rows
 
 
-def _option_rows(result: ScoreResult) -> list[str]:
+def _option_rows(result: ScoreResult, width: int) -> list[str]:
     """Every option on one line: its band and what the band measures, the one under
-    consideration and the recommended one marked."""
-    rows = []
+    consideration and the recommended one marked. When any is too wide, each option takes two
+    lines, what the band measures under its name."""
+    cells = []
     for index, option in enumerate(result.options):
         considered = option.mode == result.decision.mode
         mark = {(True, True): "considered+rec", (True, False): "considered",
                 (False, True): "recommended"}.get((considered, option.recommended), "")
         label = "options" if index == 0 else ""
         band = (option.band or "n/a").upper()
-        rows.append(f"  {label:<16} {mark:<15}{option.mode:<16} {band:<9} {_brief(option)}")
-    return rows
+        cells.append((terminal.safe(f"  {label:<16} {mark:<15}{option.mode:<16} {band:<9}"),
+                      terminal.safe(_brief(option))))
+    wide = [f"{name} {brief}" for name, brief in cells]
+    if all(len(line) <= width for line in wide):
+        return wide
+    lines = []
+    for name, brief in cells:
+        lines += wrap(name.rstrip(), width, "", INDENT)
+        lines += wrap(brief, width, INDENT + "  ", INDENT + "    ")
+    return lines
 
 
 def _brief(option: OptionAssessment) -> str:
@@ -118,10 +167,10 @@ def _span(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
-def _p_rows(result: ScoreResult, level: str) -> list[str]:
+def _p_rows(result: ScoreResult, level: str, width: int) -> list[str]:
     """One line per report day, the horizon marked (or added when it is not a report day)."""
     e = result.exposure
-    rows = []
+    rows: list[str] = []
     for day, p in e.p_leak.items():
         if day == "horizon" and str(e.horizon_days) in e.p_leak:
             continue
@@ -129,7 +178,8 @@ def _p_rows(result: ScoreResult, level: str) -> list[str]:
         mark = "  (horizon)" if str(shown) == str(e.horizon_days) else ""
         low, high = e.interval.p_leak[day]
         label = f"P(leak by {shown}d)"
-        rows.append(f"  {label:<16} {percent(p):<4} ({level}: {percent_range(low, high)}){mark}")
+        rows += _beside(f"  {label:<16} {percent(p):<4}",
+                        f" ({level}: {percent_range(low, high)}){mark}", width)
     return rows
 
 
@@ -152,9 +202,9 @@ def table_row(res: ScoreResult) -> str:
     considered = next(o for o in res.options if o.mode == res.decision.mode)
     recommended = r.mode + ("*" if r.mode != res.decision.mode else "")
     low, high = e.interval.p_leak["horizon"]
-    return (f"{considered.mode:<16} {considered.band or 'n/a':<9} {recommended:<16} "
-            f"{percent(e.p_leak['horizon']):>8} {percent_range(low, high):>12} "
-            f"{_days(e.median_days_to_leak):>11}  {res.file}")
+    return terminal.safe(f"{considered.mode:<16} {considered.band or 'n/a':<9} {recommended:<16} "
+                         f"{percent(e.p_leak['horizon']):>8} {percent_range(low, high):>12} "
+                         f"{_days(e.median_days_to_leak):>11}  {res.file}")
 
 
 def json_result(result: ScoreResult) -> str:
@@ -236,11 +286,12 @@ class ScoreOutput:
             yield "\n".join([TABLE_HEADER, *self._parts]) + "\n"
 
 
-def diff_text(diff: DecisionDiff) -> str:
+def diff_text(diff: DecisionDiff, width: int | None = None) -> str:
     """A pull-request reviewer's view: the decision before and after, then each change alone."""
+    width = terminal.width() if width is None else width
     old, new = diff.old, diff.new
     lines = [
-        f"{old.file} -> {new.file}",
+        f"{old.file} -> {new.file}",  # names to copy: never broken
         f"  band             {old.band} -> {new.band}" + _flag(diff.band_changed),
         f"  score            {old.score} -> {new.score}",
         f"  P(horizon)       {percent(old.p_leak_horizon)} -> {percent(new.p_leak_horizon)}",
@@ -249,17 +300,29 @@ def diff_text(diff: DecisionDiff) -> str:
     ]
     if not diff.changes:
         lines.append("  no answer changed")
-        return "\n".join(lines)
-    lines.append(f"  {len(diff.changes)} answer(s) changed; each applied alone to the old answers:")
+        return _shown(lines)
+    lines += _wrapped(f"{len(diff.changes)} answer(s) changed; each applied alone to the old "
+                      "answers:", "  ", "    ", width)
     for change in diff.changes:
-        lines.append(f"    {change.key:<28} {_value(change.old)} -> {_value(change.new)}")
         if change.rate_alone is None:
-            lines.append(f"    {'':<28} alone: only applies together with the other changes")
+            alone = "alone: only applies together with the other changes"
         else:
-            median = _days(median_days(change.rate_alone))
-            lines.append(f"    {'':<28} alone: score {old.score} -> {change.score_alone}, median "
-                         f"{_days(old.median_days_to_leak)} -> {median}")
-    return "\n".join(lines)
+            alone = (f"alone: score {old.score} -> {change.score_alone}, median "
+                     f"{_days(old.median_days_to_leak)} -> {_days(median_days(change.rate_alone))}")
+        lines += _change_rows(change.key, f"{_value(change.old)} -> {_value(change.new)}", alone,
+                              width)
+    return _shown(lines)
+
+
+def _change_rows(key: str, values: str, alone: str, width: int) -> list[str]:
+    """A changed answer: its key, then the values and what the change does alone, in a column
+    beside the key when they fit, else under it."""
+    column = f"    {'':<28} "
+    if all(len(column) + len(terminal.safe(text)) <= width for text in (values, alone)):
+        return [f"    {terminal.safe(key):<28} {terminal.safe(values)}",
+                f"{column}{terminal.safe(alone)}"]
+    return [*_wrapped(key, "    ", "      ", width), *_wrapped(values, "      ", "        ", width),
+            *_wrapped(alone, "      ", "        ", width)]
 
 
 def _flag(changed: bool) -> str:
@@ -284,14 +347,16 @@ def _value(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def calibration_text(cal: Calibration, problems: list[str] | None = None) -> str:
+def calibration_text(cal: Calibration, problems: list[str] | None = None,
+                     width: int | None = None) -> str:
     """`riskcli calibrate`: each source's fit beside the pack's value, then each precedent as the
     pack sees it, then the lines that would record the fit."""
+    width = terminal.width() if width is None else width
     lines = [
         f"Calibration of rule pack {cal.pack} against {len(cal.rows)} precedents.",
-        *textwrap.wrap("Base hazard h0 (per person per day at the reference setting), fitted by "
-                       "the censored exponential likelihood, one source at a time with the "
-                       "others at their fitted values:", WIDTH),
+        *_wrapped("Base hazard h0 (per person per day at the reference setting), fitted by the "
+                  "censored exponential likelihood, one source at a time with the others at "
+                  "their fitted values:", "", "", width),
         "",
         f"  {'source':<12} {'leaks':>5} {'person-days':>12}  {'fitted h0':>9}  "
         f"{'90% interval':<22} {'pack':>9}",
@@ -308,10 +373,9 @@ def calibration_text(cal: Calibration, problems: list[str] | None = None) -> str
                      "stays)")
     lines += [
         "",
-        textwrap.fill("With this few precedents the multipliers cannot be fitted as well: they "
-                      "are held as the pack sets them (priors), and only each source's h0 is "
-                      "fitted. A source with no leak gets the upper bound the evidence allows.",
-                      WIDTH),
+        *_wrapped("With this few precedents the multipliers cannot be fitted as well: they are "
+                  "held as the pack sets them (priors), and only each source's h0 is fitted. A "
+                  "source with no leak gets the upper bound the evidence allows.", "", "", width),
         "",
         f"Precedents under the pack as it is ({level_words(cal.level)} intervals):",
         f"  {'precedent':<26} {'what happened':<24} {'model median':>13}  P(leak by that day)",
@@ -328,7 +392,7 @@ def calibration_text(cal: Calibration, problems: list[str] | None = None) -> str
         lines.append("")
         lines += ([f"check: {p}" for p in problems] if problems else
                   ["check: the pack's recorded calibration matches a fresh fit"])
-    return "\n".join(lines)
+    return _shown(lines)
 
 
 def _sci(value: float) -> str:
@@ -336,37 +400,42 @@ def _sci(value: float) -> str:
     return f"{value:.2e}"
 
 
-def levers_text(report: LeverReport) -> str:
+def levers_text(report: LeverReport, width: int | None = None) -> str:
     """`riskcli levers`: what each lever would do, the break-even points, the path."""
+    width = terminal.width() if width is None else width
     lines = [
-        f"{report.file}: {report.band} now (P(leak by the horizon) {percent(report.p_horizon)}, "
-        f"median {_days(report.median_days)}); target {report.target}",
-        *[f"  {note}" for note in report.notes],
+        *_wrapped(f"{report.file}: {report.band} now (P(leak by the horizon) "
+                  f"{percent(report.p_horizon)}, median {_days(report.median_days)}); target "
+                  f"{report.target}", "", "  ", width),
+        *[line for note in report.notes for line in _wrapped(note, "  ", "    ", width)],
         "  one change at a time (largest effect first):",
     ]
     for outcome in report.effects:
         change = outcome.changes[0]
         moved = f"  rules: {', '.join(outcome.rules_moved)}" if outcome.rules_moved else ""
-        lines.append(_wrapped(
+        lines += _wrapped(
             f"{change.key} = {change.shown}: {outcome.band}, P {percent(outcome.p_horizon)} "
             f"({percent_range(*outcome.p_interval)}), median {_days(outcome.median_days)} "
-            f"[{', '.join(outcome.owners)}]{moved}", "    ", "      "))
+            f"[{', '.join(outcome.owners)}]{moved}", "    ", "      ", width)
     if report.break_evens:
         lines.append("  break-even points:")
-        lines += [_wrapped(b.text, "    ", "      ") for b in report.break_evens]
+        for b in report.break_evens:
+            lines += _wrapped(b.text, "    ", "      ", width)
     if report.paths:
         lines.append(f"  fewest changes to reach {report.target} (weights still downloaded):")
         for outcome in report.paths:
             changes = ", ".join(f"{c.key} = {c.shown}" for c in outcome.changes)
-            lines.append(_wrapped(
+            lines += _wrapped(
                 f"{changes} -> {outcome.band}, P {percent(outcome.p_horizon)}, median "
-                f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]; check with: "
-                f"riskcli score {report.file} {set_arguments(outcome)}", "    ", "      "))
+                f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]; check with:",
+                "    ", "      ", width)
+            # A command to copy keeps to one line: broken, a pasted line would run half of it.
+            lines.append(f"      riskcli score {report.file} {set_arguments(outcome)}")
     elif report.reachable_by:
-        lines.append(_wrapped(
+        lines += _wrapped(
             f"no path of up to three changes brings gated downloads to {report.target}; what "
-            f"does: {', '.join(report.reachable_by)}", "  ", "    "))
-    return "\n".join(lines)
+            f"does: {', '.join(report.reachable_by)}", "  ", "    ", width)
+    return _shown(lines)
 
 
 def set_arguments(outcome: LeverOutcome) -> str:
@@ -382,27 +451,28 @@ def set_arguments(outcome: LeverOutcome) -> str:
     return " ".join(shlex.join(["--set", f"{c.key}={flow(c.value)}"]) for c in outcome.changes)
 
 
-def top_levers_text(engine: Engine, result: ScoreResult) -> str:
+def top_levers_text(engine: Engine, result: ScoreResult, width: int | None = None) -> str:
     """The end of `assess`: the best change of each of the levers that lower the odds most."""
     from riskcli.levers import report_for, top_levers
 
+    width = terminal.width() if width is None else width
     best = top_levers(report_for(engine, result))
     if not best:
         return "What would lower the odds most: no single lever lowers them."
     lines = ["What would lower the odds most (the best change of each lever):"]
     for outcome in best:
         change = outcome.changes[0]
-        lines.append(_wrapped(f"{change.key} = {change.shown}: {outcome.band}, P(leak by the "
-                              f"horizon) {percent(outcome.p_horizon)}, median "
-                              f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]",
-                              "  - ", "    "))
-    return "\n".join(lines)
+        lines += _wrapped(f"{change.key} = {change.shown}: {outcome.band}, P(leak by the "
+                          f"horizon) {percent(outcome.p_horizon)}, median "
+                          f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]",
+                          "  - ", "    ", width)
+    return _shown(lines)
 
 
 NO_FILE = "(no file)"
 
 
-def one_sided_text(diff: DecisionDiff, missing: str) -> str:
+def one_sided_text(diff: DecisionDiff, missing: str, width: int | None = None) -> str:
     """A file added or removed since the revision, for a reviewer: the decision it brings (or
     takes away) beside "no file", then every answer it adds (or removes). `missing` names the
     side that is not there (`path@rev`, or the path)."""
@@ -415,6 +485,7 @@ def one_sided_text(diff: DecisionDiff, missing: str) -> str:
         before, after = (NO_FILE, value) if added else (value, NO_FILE)
         return f"  {label:<16} {before} -> {after}"
 
+    width = terminal.width() if width is None else width
     ends = (f"{missing} {NO_FILE}", side.file) if added else (side.file, f"{missing} {NO_FILE}")
     lines = [
         f"{ends[0]} -> {ends[1]}",
@@ -426,5 +497,6 @@ def one_sided_text(diff: DecisionDiff, missing: str) -> str:
         f"  {len(diff.changes)} answer(s) {'added' if added else 'removed'}:",
     ]
     for change in diff.changes:
-        lines.append(f"    {change.key:<28} {_value(change.new if added else change.old)}")
-    return "\n".join(lines)
+        lines += _beside(f"    {terminal.safe(change.key):<28}",
+                         f" {_value(change.new if added else change.old)}", width, "      ")
+    return _shown(lines)

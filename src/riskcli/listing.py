@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from riskcli.ci_formats import rule_anchor
 from riskcli.markdown import markdown_code, markdown_paragraphs, markdown_text
 from riskcli.questionnaire import Question, Questionnaire
 from riskcli.rulepack import RulePack, Source
+from riskcli.terminal import safe
 from riskcli.values import expectation
 
 
 def print_questions(questionnaire: Questionnaire, console: Console | None = None) -> None:
+    """Every text goes to rich as `Text`, never as a string: rich reads a string as markup, so
+    `[default 365]` would vanish and `[link=...]` would write a hidden hyperlink. What a
+    terminal would obey (ESC, bidi controls) is escaped first, as everywhere (`terminal.safe`)."""
     console = console or Console()
-    console.print(f"{questionnaire.title}  ({questionnaire.id} {questionnaire.version})")
+    console.print(_text(f"{questionnaire.title}  ({questionnaire.id} {questionnaire.version})"))
     for section in questionnaire.sections:
-        table = Table(title=section.title, title_justify="left", show_lines=False, expand=True)
+        table = Table(title=_text(section.title), title_justify="left", show_lines=False,
+                      expand=True)
         table.add_column("key", no_wrap=True)
         table.add_column("asks")
         table.add_column("answer", overflow="fold")
         for question in section.questions:
-            table.add_row(question.id, question.prompt, _answer_words(question))
+            table.add_row(_text(question.id), _text(question.prompt),
+                          _text(_answer_words(question)))
         console.print(table)
+
+
+def _text(text: str) -> Text:
+    return Text(safe(text, lines=True))
 
 
 def _answer_words(question: Question) -> str:
@@ -95,4 +106,4 @@ def rules_text(pack: RulePack) -> str:
         effect = f"{rule.effect.factor} {rule.effect.summary()}" if rule.effect else "finding"
         lines += ["", f"{rule.id}  [{rule.severity}]  {effect}",
                   f"  {rule.title} ({rule.owner})", f"  when: {rule.when}"]
-    return "\n".join(lines)
+    return "\n".join(safe(line) for line in lines)

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from riskcli.questionnaire import Question, Questionnaire, Section
-from riskcli.terminal import safe
+from riskcli.terminal import safe, wrap
 from riskcli.values import AnswerValueError, Range, coerce, expectation
 from riskcli.walk import Walk
 
@@ -216,7 +216,7 @@ class Prompter:
 
     def section(self, section: Section, number: int, total: int) -> None:
         self.console.print()
-        self.console.rule(Text(f"{section.title} ({number}/{total})", style="bold"),
+        self.console.rule(Text(safe(f"{section.title} ({number}/{total})"), style="bold"),
                           align="left")
         if section.help:
             self.say(section.help, style="dim")
@@ -264,8 +264,8 @@ class Prompter:
             table.add_column(no_wrap=True)
             table.add_column(overflow="fold")
             for question in answered:
-                table.add_row(Text(question.id),
-                              Text(answer_label(question, values[question.id])))
+                table.add_row(Text(safe(question.id)),
+                              Text(safe(answer_label(question, values[question.id]), lines=True)))
             self.console.print(Padding(table, (0, 0, 0, 2), expand=False))
 
     def _show_question(self, question: Question, can_go_back: bool) -> None:
@@ -310,12 +310,13 @@ class Prompter:
 
     def _show_help(self, question: Question) -> None:
         if question.help:
-            self.console.print(Padding(Text(question.help), (0, 0, 0, 2), expand=False))
+            self.console.print(Padding(Text(safe(question.help, lines=True)), (0, 0, 0, 2),
+                                       expand=False))
         for number, choice in enumerate(question.choices, start=1):
             if choice.help:
                 self.console.print(self._choice_line(number, choice.label))
-                self.console.print(Padding(Text(choice.help, style="dim"), (0, 0, 0, 7),
-                                           expand=False))
+                self.console.print(Padding(Text(safe(choice.help, lines=True), style="dim"),
+                                           (0, 0, 0, 7), expand=False))
         if not self._has_help(question):
             self.say("  No further help for this question.", style="dim")
         hint = self._hint(question)
@@ -336,12 +337,13 @@ class Prompter:
         table.add_column()
         table.add_column(no_wrap=True, style="dim")
         for number, choice in enumerate(question.choices, start=1):
-            table.add_row(f"  {number})", Text(choice.label), Text(f"[{choice.value}]"))
+            table.add_row(f"  {number})", Text(safe(choice.label)), Text(safe(f"[{choice.value}]")))
         return table
 
     def _choice_line(self, number: int, label: str) -> Text:
+        """A long label wraps under itself, not back under the number."""
         line = Text(f"  {number:>2}) ", style="cyan")
-        line.append(label)
+        line.append("\n      ".join(wrap(safe(label), max(self.console.width - 6, 20))))
         return line
 
     def _indented(self, text: str, style: str = "") -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from riskcli.errors import ModelError
 from riskcli.results import Exposure, Finding, Mitigation, OptionAssessment, Recommendation
 from riskcli.rulepack import MitigationSpec, OptionSpec, Rule, RulePack
-from riskcli.wording import days_text, percent
+from riskcli.wording import days_text, percent, percent_words, sentence
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,8 @@ def recommend(pack: RulePack, answered: Variant, hosted: Variant, plan: str) -> 
         mode = pack.option_for(pack.options[mode].intended, downloads(pack, values)) or mode
     spec = pack.options[mode]
     fields = _text_fields(exposure, values, pack)
-    reasons = [text.format(**fields) for text in outcome.reasons]
-    reasons += [extra.text.format(**fields) for extra in outcome.extra_reasons
+    reasons = [sentence(text.format(**fields)) for text in outcome.reasons]
+    reasons += [sentence(extra.text.format(**fields)) for extra in outcome.extra_reasons
                 if extra.condition.evaluate(values)]
     rules = concerning(mode, variant_for(spec, answered, hosted).fired)
     mitigations = _mitigations(outcome.mitigations)
@@ -137,7 +137,7 @@ def recommend(pack: RulePack, answered: Variant, hosted: Variant, plan: str) -> 
         mode=mode, hosted_only=spec.weights == "hosted",
         intended_mode=str(values[pack.keys.intended_mode]), plan_mode=plan,
         differs_from_intended=mode != plan,
-        headline=outcome.headline_for(exposure.band).format(**fields), reasons=reasons,
+        headline=sentence(outcome.headline_for(exposure.band).format(**fields)), reasons=reasons,
         mitigations=mitigations,
     )
 
@@ -153,7 +153,7 @@ def _summary(spec: OptionSpec, exposure: Exposure | None, assessed: bool, severi
 
 def _text_fields(exposure: Exposure, values: Mapping[str, Any], pack: RulePack) -> dict[str, str]:
     return {
-        "p_horizon": percent(exposure.p_leak["horizon"]),
+        "p_horizon": percent_words(exposure.p_leak["horizon"]),  # read in sentences
         "horizon_days": str(exposure.horizon_days),
         "median_days": days_text(exposure.median_days_to_leak),
         "band": exposure.band,

@@ -70,21 +70,30 @@ def bidi_control(text: str) -> tuple[int, str] | None:
 
 
 def width(stream: TextIO | None = None) -> int:
-    """How wide to lay text out for `stream` (stdout by default): `COLUMNS` when it is set,
-    else the terminal's width, else (a pipe, a file) PIPE_WIDTH; never wider than PIPE_WIDTH nor
-    narrower than MIN_WIDTH."""
+    """How wide to lay text out for `stream` (stdout by default). A pipe or a file gets
+    PIPE_WIDTH whatever the environment says, so a log or a diff of outputs never depends on
+    who ran it; a terminal gets `COLUMNS` when it is set, else its own width. Never wider than
+    PIPE_WIDTH nor narrower than MIN_WIDTH."""
+    stream = stream if stream is not None else sys.stdout
+    if not _is_terminal(stream):
+        return PIPE_WIDTH
     columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         found = int(columns)
     else:
-        found = _terminal_columns(stream if stream is not None else sys.stdout) or PIPE_WIDTH
+        found = _terminal_columns(stream) or PIPE_WIDTH
     return max(MIN_WIDTH, min(found, PIPE_WIDTH))
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
 
 
 def _terminal_columns(stream: TextIO) -> int | None:
     try:
-        if not stream.isatty():
-            return None
         return os.get_terminal_size(stream.fileno()).columns or None
     except (AttributeError, OSError, ValueError):
         return None

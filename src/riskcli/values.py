@@ -14,6 +14,8 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from riskcli.terminal import bidi_control
+
 if TYPE_CHECKING:
     from riskcli.questionnaire import Question
 
@@ -212,6 +214,14 @@ def _check_text(q: Question, value: Any) -> str:
             f"text holds the control character U+{ord(control.group()):04X} at character "
             f"{control.start() + 1}; remove it"
         )
+    bidi = bidi_control(value)
+    if bidi:
+        raise AnswerValueError(
+            f"text holds the bidi control U+{ord(bidi[1]):04X} at character {bidi[0] + 1}, which "
+            "shows the text in another order than it is written; remove it"
+        )
+    if q.required and not value.strip():
+        raise AnswerValueError("expected text, got a blank answer")
     return value.strip()
 
 

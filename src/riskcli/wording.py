@@ -16,6 +16,22 @@ def percent(p: float) -> str:
     return f"{p:.0%}"
 
 
+def percent_words(p: float) -> str:
+    """A probability inside a sentence: 'over 99%' and 'under 1%' where a table says '>99%' and
+    '<1%' (in prose, 'is >99%' reads as a formula and '= >99%' as a typo)."""
+    shown = percent(p)
+    if shown[0] in "<>":
+        return ("over " if shown[0] == ">" else "under ") + shown[1:]
+    return shown
+
+
+def sentence(text: str) -> str:
+    """Text that is read as a sentence (a headline, a reason) ends as one: with a full stop,
+    unless it already ends in . ! or ?."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
 def days_text(days: float | None) -> str:
     if days is None:
         return "never (nobody can copy the weights)"

@@ -127,3 +127,61 @@ def test_a_condition_that_blows_up_on_answers_is_a_clean_scoring_error(
     (line,) = assert_clean_refusal(run.code, run.stderr, str(answers))
     assert "cannot be scored with llama-pattern" in line
     assert run.peak_kib < 150 * 1024, run
+
+
+NON_FINITE = {
+    "overflowing-literal": "access_holders < 1e999",
+    "overflowing-filter": "('1e999'|float|int) > 0",
+    "nan-filter": "('nan'|float) > access_holders",
+    "inf-filter": "access_holders < 'inf'|float",
+    "inf-in-a-list": "access_holders in [1, 1e999]",
+    "nan-from-literals": "access_holders < (1e999 - 1e999)",
+    "overflowing-product": "access_holders > 1e308 * 10",
+    "overflowing-sum": "access_holders > -(1e308 + 1e308)",
+}
+
+
+@pytest.mark.parametrize("condition", list(NON_FINITE.values()), ids=list(NON_FINITE))
+def test_a_condition_with_a_number_past_a_float_is_refused_by_lint(
+    runner, repo_root, tmp_path, condition
+):
+    """Jinja writes a float constant into the Python it compiles as `inf` or `nan`, a name Python
+    does not know: these passed lint and crashed scoring with `NameError: inf`."""
+    pack = _pack_with_condition(repo_root, tmp_path, condition)
+    result = runner.invoke(app, ["lint", "--rules", str(pack)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(pack))
+    assert ": when: " in line and "finite" in line
+
+
+@pytest.mark.parametrize("condition", list(NON_FINITE.values()), ids=list(NON_FINITE))
+def test_a_question_condition_with_a_number_past_a_float_is_refused(
+    runner, repo_root, tmp_path, llama1_answers, write_answers, condition
+):
+    # The question with a `when` is access_holders itself: read an answer asked before it.
+    condition = condition.replace("access_holders", "weights_leave_premises")
+    questionnaire = _questionnaire_with_condition(repo_root, tmp_path, condition)
+    answers = write_answers(llama1_answers)
+    result = runner.invoke(app, ["validate", str(answers), "--questionnaire", str(questionnaire)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(questionnaire))
+    assert ": when: " in line and "finite" in line
+
+
+def test_a_condition_that_computes_with_constants_still_loads_and_scores(
+    runner, repo_root, tmp_path, example_paths
+):
+    """Parts that read no answer are computed at load, as scoring computes them: finite ones
+    pass, and the pack scores."""
+    pack = _pack_with_condition(repo_root, tmp_path,
+                                "access_holders > ('3'|int + 4) * 2.5 - 1e300 / 1e300")
+    result = runner.invoke(app, ["lint", "--rules", str(pack)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["score", "--format", "json", str(example_paths[0]),
+                                 "--rules", str(pack)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_constant_part_that_fails_is_refused_by_lint(runner, repo_root, tmp_path):
+    pack = _pack_with_condition(repo_root, tmp_path, "access_holders > 1 // 0")
+    result = runner.invoke(app, ["lint", "--rules", str(pack)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(pack))
+    assert "cannot be computed: integer division or modulo by zero" in line

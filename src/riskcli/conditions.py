@@ -10,11 +10,15 @@ one answers file that reaches it.
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
@@ -42,20 +46,60 @@ evaluating all recurse, so a condition like `not not not ... x` is refused befor
 exhaust the stack."""
 
 
-class _ConditionSandbox(SandboxedEnvironment):
-    """Multiplication and remainder on numbers only.
+MAX_POWER_BITS = 10_000
+"""The largest whole number `**` may build in a template (about 3,000 digits): `7 ** (10**9)`
+would otherwise run the interpreter out of time and memory on one line."""
+_BIGGEST = 1.7976931348623157e308
 
-    `'x' * 3000000000` or `rationale * 100000000` builds a string as big as the numbers say, and
-    `'%0999999999d' % 1` formats one: gigabytes from one rule line. Conditions compare answers, so
-    these two operators are intercepted and refuse text and lists.
+
+class FiniteCodeGenerator(CodeGenerator):
+    """Jinja's code generator, refusing a number that is not finite.
+
+    Jinja compiles an expression to Python source and writes a float constant as `str(value)`:
+    `1e999` (or `'1e999'|float`, which its optimizer folds into a constant) becomes the bare name
+    `inf`, which Python then looks up and fails on (`NameError: inf`) only when that branch runs,
+    long after loading said the file was fine. Such a constant fails compilation instead, as a
+    syntax error on its line.
     """
 
-    intercepted_binops = frozenset({"*", "%"})
+    def visit_Const(self, node: nodes.Const, frame: Frame) -> None:
+        if not _finite(node.value):
+            self.fail("holds a number that is not finite (inf or nan); numbers must be "
+                      f"between {-_BIGGEST:.3g} and {_BIGGEST:.3g}", node.lineno)
+        super().visit_Const(node, frame)
+
+
+def _finite(value: Any) -> bool:
+    """No inf or nan anywhere in a constant (a folded list or tuple holds its items)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return all(_finite(item) for item in value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    return True
+
+
+class ArithmeticSandbox(SandboxedEnvironment):
+    """Jinja's sandbox with arithmetic kept to numbers and finite constants, for conditions and
+    the record's templates alike.
+
+    `'x' * 3000000000` or `rationale * 100000000` builds a string as big as the numbers say,
+    `'%0999999999d' % 1` formats one and `7 ** (10**9)` computes one: gigabytes or hours from one
+    line. These operators are intercepted (which also keeps Jinja from folding them at compile
+    time) and refuse text and lists; `**` also refuses a result past MAX_POWER_BITS.
+    """
+
+    intercepted_binops = frozenset({"*", "%", "**"})
+    code_generator_class = FiniteCodeGenerator
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if not (_is_number(left) and _is_number(right)):
-            raise SecurityError(f"`{operator}` takes numbers in conditions, not "
-                                f"{type(left).__name__} and {type(right).__name__}")
+            raise SecurityError(f"`{operator}` takes numbers, not {type(left).__name__} and "
+                                f"{type(right).__name__}")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and (
+                right > 0 and abs(left) > 1 and left.bit_length() * right > MAX_POWER_BITS):
+            raise SecurityError(f"`**` would build a number of more than {MAX_POWER_BITS:,} bits")
         return super().call_binop(context, operator, left, right)
 
 
@@ -63,7 +107,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float)
 
 
-_ENV = _ConditionSandbox(undefined=StrictUndefined, autoescape=False)
+_ENV = ArithmeticSandbox(undefined=StrictUndefined, autoescape=False)
 _ENV.globals.clear()
 
 
@@ -129,8 +173,56 @@ def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
     if unknown:
         listed = ", ".join(unknown)
         raise ConditionError(f"condition `{text}` names unknown answer key(s): {listed}")
-    fn = _ENV.compile_expression(text, undefined_to_none=False)
+    _check_constants(tree, text)
+    try:
+        fn = _ENV.compile_expression(text, undefined_to_none=False)
+    except TemplateSyntaxError as exc:  # a constant past a float that the check above missed
+        raise ConditionError(f"condition `{text}` {exc.message}") from None
     return Condition(text, names, tree, fn)
+
+
+_COMPUTED = (nodes.Filter, nodes.BinExpr, nodes.UnaryExpr)
+
+
+def _check_constants(tree: nodes.Expr, text: str) -> None:
+    """Every number the condition holds, and every part of it that reads no answer, computed
+    now: a literal past a float (`1e999`), a part that gives inf or nan (`'nan'|float`) or one
+    that fails (`'1e999'|float|int`, `1 // 0`) would otherwise pass loading and fail every file
+    that reaches it. What does read an answer is checked when it runs."""
+    reads_answers = _nodes_reading_answers(tree)
+    for node in _walk(tree):
+        if isinstance(node, nodes.Const) and not _finite(node.value):
+            raise ConditionError(f"condition `{text}` holds a number too large for a float, "
+                                 f"which reads as {node.value}, not a finite number; numbers "
+                                 f"must be between {-_BIGGEST:.3g} and {_BIGGEST:.3g}")
+        if isinstance(node, _COMPUTED) and id(node) not in reads_answers:
+            value = _constant_value(node, text)
+            if not _finite(value):
+                raise ConditionError(f"condition `{text}` computes {value} from constants; a "
+                                     "condition's numbers must be finite")
+
+
+def _nodes_reading_answers(tree: nodes.Node) -> set[int]:
+    """The ids of every node with an answer name somewhere below it (or itself a name)."""
+    reading: set[int] = set()
+    for node in reversed(list(_walk(tree))):  # children before their parents
+        if isinstance(node, nodes.Name) or any(
+                id(child) in reading for child in node.iter_child_nodes()):
+            reading.add(id(node))
+    return reading
+
+
+def _constant_value(node: nodes.Expr, text: str) -> Any:
+    """A part of a condition that reads no answer, evaluated as scoring would evaluate it: the
+    same sandbox, the same compiled code (of a copy of the part: compiling folds it in place)."""
+    body = [nodes.Assign(nodes.Name("result", "store"), copy.deepcopy(node), lineno=1)]
+    try:
+        template = _ENV.from_string(nodes.Template(body, lineno=1))
+        return TemplateExpression(template, False)()
+    except TemplateSyntaxError as exc:
+        raise ConditionError(f"condition `{text}` {exc.message}") from None
+    except (TypeError, ValueError, ArithmeticError, UndefinedError, SecurityError) as exc:
+        raise ConditionError(f"condition `{text}` cannot be computed: {exc}") from None
 
 
 def literal_comparisons(condition: Condition) -> list[tuple[str, str]]:

@@ -232,10 +232,11 @@ BAD_DEFINITIONS = {
         ["id: name\nprompt: Name?\ntype: text\nmax: 3\n"], "name", "max", "only apply",
     ),
     "id-not-an-identifier": (
-        [HOSTED.replace("id: hosted", "id: Hosted-Only")], "Hosted-Only", "id", "pattern",
+        [HOSTED.replace("id: hosted", "id: Hosted-Only")], "Hosted-Only", "id",
+        "expected text matching",
     ),
     "required-not-a-bool": (
-        [HOSTED + "required: maybe\n"], "hosted", "required", "boolean",
+        [HOSTED + "required: maybe\n"], "hosted", "required", 'expected true or false, got "maybe"',
     ),
 }
 

@@ -85,6 +85,21 @@ def test_a_file_name_is_shown_not_obeyed(runner, hostile_file, args):
     assert safe(HOSTILE) in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("command", [["score", "--format", "json"],
+                                     ["levers", "--format", "json"]], ids=["score", "levers"])
+def test_json_escapes_what_a_terminal_would_obey_and_reads_back_the_same(
+    runner, hostile_file, command
+):
+    import json
+
+    result = runner.invoke(app, [*command, str(hostile_file)])
+    assert result.exit_code == 0, result.output
+    assert_shown_not_obeyed(result.stdout)
+    document = json.loads(result.stdout)
+    file = document["results"][0]["file"] if command[0] == "score" else document["file"]
+    assert file == str(hostile_file)
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 

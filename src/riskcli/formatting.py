@@ -209,8 +209,8 @@ def table_row(res: ScoreResult) -> str:
 
 def json_result(result: ScoreResult) -> str:
     """One result as JSON, formatted as `json.dumps(..., indent=2)` formats the document."""
-    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False,
-                      allow_nan=False)
+    return terminal.safe_json(json.dumps(result.model_dump(mode="json"), indent=2,
+                                         ensure_ascii=False, allow_nan=False))
 
 
 def _nested(part: str) -> str:

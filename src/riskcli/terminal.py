@@ -14,6 +14,7 @@ Standard library only: the score path imports this module (see CONTRIBUTING's st
 from __future__ import annotations
 
 import os
+import re
 import sys
 import textwrap
 import unicodedata
@@ -57,6 +58,22 @@ def _obeyed(c: str, lines: bool) -> bool:
 
 def _escape(c: str) -> str:
     return c.encode("unicode_escape").decode("ascii")
+
+
+_JSON_OBEYED = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
+                          "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def safe_json(document: str) -> str:
+    """JSON text with every character a terminal would obey written as a `\\uXXXX` escape.
+
+    JSON escapes C0 controls itself, but written with `ensure_ascii=False` (so names in any
+    script stay readable) it leaves DEL, C1 controls, bidi controls and line separators raw.
+    Such a character can only stand inside a JSON string, where the escape reads back as the
+    same character: a program parses the same document, and a terminal shows it as data."""
+    if document.isascii() and "\x7f" not in document:
+        return document
+    return _JSON_OBEYED.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 def bidi_control(text: str) -> tuple[int, str] | None:

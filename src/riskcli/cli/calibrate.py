@@ -46,6 +46,7 @@ def calibrate(
     from riskcli.precedents import load_precedents
     from riskcli.resources import default_precedents
     from riskcli.scoring import load_engine
+    from riskcli.terminal import safe_json
 
     engine = load_engine(questionnaire, rules, interval)
     found = load_precedents(precedents or default_precedents(), engine.questionnaire)
@@ -53,7 +54,7 @@ def calibrate(
     problems = calibration.check(engine.rules, fit) if check else None
     if output is OutputFormat.json:
         document = {**dataclasses.asdict(fit), "check": problems}
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+        typer.echo(safe_json(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)))
     else:
         typer.echo(calibration_text(fit, problems))
     if problems:

@@ -45,6 +45,7 @@ def levers(
     from riskcli.formatting import levers_text
     from riskcli.levers import lever_report
     from riskcli.scoring import load_engine
+    from riskcli.terminal import safe_json
 
     engine = load_engine(questionnaire, rules, interval)
     check_band(target, engine.rules, "--target")
@@ -53,7 +54,7 @@ def levers(
     print_problems(list(loaded.warnings))
     report = lever_report(engine, loaded.values, target, loaded.path)
     if output is OutputFormat.json:
-        typer.echo(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False,
-                              allow_nan=False, default=str))
+        typer.echo(safe_json(json.dumps(dataclasses.asdict(report), indent=2, ensure_ascii=False,
+                                        allow_nan=False, default=str)))
     else:
         typer.echo(levers_text(report))

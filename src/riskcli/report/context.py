@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shlex
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
+from riskcli.errors import AnswersError, Problem
 from riskcli.formatting import set_arguments
 from riskcli.levers import LeverReport, Outcome, report_for, top_levers
 from riskcli.questionnaire import Question, Questionnaire
@@ -72,9 +74,10 @@ def build_view(result: ScoreResult, engine: Engine, target: str | None = None) -
     file_name = PurePath(result.file).name
     date = answers.get(keys.decision_date)
     return RecordView(
-        title=str(values.get(keys.model_name, file_name)),
-        organization=str(values.get(keys.organization, fmt.MISSING)),
-        decision_owner=str(values.get(keys.decision_owner, fmt.MISSING)),
+        title=fmt.clip(str(values.get(keys.model_name, file_name)), fmt.SHORT_LIMIT),
+        organization=fmt.clip(str(values.get(keys.organization, fmt.MISSING)), fmt.SHORT_LIMIT),
+        decision_owner=fmt.clip(str(values.get(keys.decision_owner, fmt.MISSING)),
+                                fmt.SHORT_LIMIT),
         date=date.text if date is not None and date.asked else fmt.MISSING,
         date_iso=record_date(result, keys).isoformat(),
         answers=answers,
@@ -109,18 +112,39 @@ def build_view(result: ScoreResult, engine: Engine, target: str | None = None) -
         rules=f"{result.rules.id} {result.rules.version}",
         sha256=result.answers_sha256,
         answers_file=file_name,
-        rescore_command=f"riskcli score {file_name}",
+        rescore_command=score_command(file_name),
         levers=_levers(result, engine, answers, options, file_name, target),
         raw=dict(values),
     )
 
 
+def score_command(file_name: str) -> str:
+    """`riskcli score FILE` as a shell reads it back: the name quoted (a file named
+    `a$(touch X).yaml` runs nothing), and one starting with '-' made a path, not an option."""
+    argument = f"./{file_name}" if file_name.startswith("-") else file_name
+    return shlex.join(["riskcli", "score", argument])
+
+
 def record_date(result: ScoreResult, keys: Keys) -> dt.date:
-    """The date the record carries, and the PDF's metadata dates: the decision's own date."""
+    """The date the record carries, and the PDF's metadata dates: the decision's own date.
+
+    The pack checks at load that its decision date is a date question; an answer that still is
+    not one (a result built by other means) is one problem line, never a traceback.
+    """
     value = result.answers.get(keys.decision_date)
     if value is None:
         return dt.date(1970, 1, 1)
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise AnswersError(Problem(
+            result.file, keys.decision_date,
+            f"the record's date must be a date (YYYY-MM-DD), not {fmt.clip(str(value), 60)!r}",
+            code="type")) from None
 
 
 def _answers(values: dict[str, Any], questionnaire: Questionnaire) -> dict[str, AnswerView]:
@@ -129,8 +153,9 @@ def _answers(values: dict[str, Any], questionnaire: Questionnaire) -> dict[str, 
         asked = q.id in values
         value = values.get(q.id)
         views[q.id] = AnswerView(
-            key=q.id, prompt=q.prompt, asked=asked,
-            text=fmt.answer_text(q, value), short=fmt.answer_text(q, value, short=True),
+            key=q.id, prompt=q.prompt, asked=asked, text=fmt.answer_text(q, value),
+            # A line in a table or a heading: a pasted essay stays whole in the appendix only.
+            short=fmt.clip(fmt.answer_text(q, value, short=True), fmt.SHORT_LIMIT),
             condition=None if asked or q.when is None else str(q.when))
     return views
 
@@ -336,7 +361,7 @@ def _levers(result: ScoreResult, engine: Engine, answers: dict[str, AnswerView],
             median_range=(fmt.days_range(*outcome.median_interval)
                           if outcome.median_interval is not None else fmt.days(None)),
             owners=list(outcome.owners), rules=list(outcome.rules_moved),
-            check_command=f"riskcli score {file_name} {set_arguments(outcome)}")
+            check_command=f"{score_command(file_name)} {set_arguments(outcome)}")
 
     by_mode = {o.mode: o for o in options}
     return LeversView(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,42 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 MISSING = "—"
+
+SHORT_LIMIT = 300
+"""Characters of one answer in a table cell, a title or a sentence; the appendix has it whole."""
+_RUN = 500
+"""A run of this many characters with no space is cut into pieces a line can break between;
+shorter ones (a URL, a digest) are left as typed, so they copy whole."""
+_PIECE = 50
+_LONG_RUN = re.compile(rf"(?:&#?\w+;|[^\s<>&]){{{_RUN},}}")
+_ATOM = re.compile(r"&#?\w+;|[^&]")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with an ellipsis when longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def breakable_html(html: str) -> str:
+    """`html` with a zero-width space every few characters of each very long unbroken run of
+    text (outside tags), so a line can break there.
+
+    WeasyPrint breaks a word too long for its line by measuring it again from each candidate
+    break, so its time grows with the square of the word: four answers of 20,000 characters
+    without a space took a minute and a half. Cut into pieces, the same text lays out like prose.
+    """
+    parts = re.split(r"(<[^>]*>)", html)
+    for index in range(0, len(parts), 2):  # the text between tags
+        if len(parts[index]) >= _RUN:
+            parts[index] = _LONG_RUN.sub(_pieces, parts[index])
+    return "".join(parts)
+
+
+def _pieces(match: re.Match[str]) -> str:
+    atoms = _ATOM.findall(match.group(0))  # an entity (&amp;) is one character, never split
+    return _ZERO_WIDTH_SPACE.join("".join(atoms[i: i + _PIECE])
+                                  for i in range(0, len(atoms), _PIECE))
 
 
 def percent(p: float | None) -> str:

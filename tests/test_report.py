@@ -82,7 +82,7 @@ def key_figure_cells(exposure) -> list[tuple[str, str]]:
     cells = [(f"P(leak) within {day} days" + (" (the horizon)" if day == horizon else ""),
               percent(exposure.p_leak[str(day)])) for day in days]
     if horizon not in days:
-        cells.append((f"P(leak) within the {days_text(horizon)} horizon",
+        cells.append((f"P(leak) within {days_text(horizon)} (the horizon)",
                       percent(exposure.p_leak["horizon"])))
     cells.append(("median time to a leak", days_text(exposure.median_days_to_leak)))
     return cells

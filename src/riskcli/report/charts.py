@@ -21,7 +21,15 @@ _WIDTH = 640
 _SAMPLES = 160
 _EXTRA_TICKS = (180, 730, 1095, 1825, 2555, 3650)
 _MIN_TICK_GAP = 26.0
-_Y_CEILINGS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0)
+_Y_CEILINGS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4)
+"""The scales of the enlarged inset: the first round share above the curve's high end."""
+_INSET_TOP, _INSET_HEIGHT = 8.0, 0.46
+"""The inset sits in the top half of the plot: a curve it enlarges stays below 40% of the full
+scale, so the inset never covers the curve, its band or their labels."""
+_INSET_LEFT, _INSET_WIDTH = 0.34, 0.62
+"""Right of the reference day's label, which hangs from the top of the plot near day 7."""
+_FACTOR_BARS = 24
+"""The factor chart's bars at most: about a third of a page."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +60,29 @@ class Charts:
         self._style = style
         self._leak_curve = leak_curve
 
+    @property
+    def exposure_zoom(self) -> str:
+        """The top of the exposure chart's enlarged inset ('10%'), or '' when the curve is
+        high enough to read on the full 0-100% scale and no inset is drawn; for the caption."""
+        ceiling = self._exposure_ceiling()
+        return "" if ceiling is None else _percent_tick(ceiling)
+
+    def _exposure_ceiling(self) -> float | None:
+        exposure = self._exposure
+        x_max = float(max(exposure.horizon_days, 365))
+        return _y_ceiling(self._leak_curve(exposure.rate_value, x_max),
+                          self._leak_curve(exposure.rate_high, x_max))
+
     def exposure_curve(self, x_title: str = "", y_title: str = "", horizon_label: str = "",
                        reference_day: int | None = None, reference_label: str = "",
-                       curve_label: str = "", interval_label: str = "") -> Markup:
+                       curve_label: str = "", interval_label: str = "",
+                       inset_label: str = "") -> Markup:
         """P(leak by t) against days, on a square-root day axis so day 7 and day 365 both show.
+
+        The y axis always runs from 0 to 100%: a 2% risk is a line along the floor, as it should
+        read. When the curve's interval stays under 40%, an inset in the empty top half of the plot
+        enlarges it to a round ceiling ('0-10%', `inset_label` before it), over the same days, so
+        its shape shows without the full chart pretending the risk is steep.
 
         The shaded band runs between P(leak by t) at the low and the high end of the interval on
         the leak rate: every P(leak by t) rises with the rate, so at each day the band is that
@@ -69,24 +96,11 @@ class Charts:
         def x_of(t: float) -> float:
             return frame.left + frame.width * math.sqrt(max(t, 0.0) / x_max)
 
-        y_max = _y_ceiling(self._leak_curve(exposure.rate_value, x_max),
-                           self._leak_curve(exposure.rate_high, x_max))
-
         def y_of(p: float) -> float:
-            return frame.bottom - frame.height * min(p / y_max, 1.0)
+            return frame.bottom - frame.height * min(p, 1.0)
 
-        def curve_at(rate: float) -> list[tuple[float, float]]:
-            return [(x_of(t), y_of(self._leak_curve(rate, t)))
-                    for t in (x_max * (i / _SAMPLES) ** 2 for i in range(_SAMPLES + 1))]
-
-        parts = [_y_grid(frame, y_of, y_max), _x_ticks(frame, x_of, exposure, x_max)]
-        upper, lower = curve_at(exposure.rate_high), curve_at(exposure.rate_low)
-        band = " ".join(f"{x:.2f},{y:.2f}" for x, y in [*upper, *reversed(lower)])
-        # fill-opacity as an attribute too: a template folder whose chart.css predates the band
-        # still draws it as a light shade, not a black block.
-        parts.append(f'<polygon class="interval-band" fill-opacity="0.2" points="{band}"/>')
-        line = " ".join(f"{x:.2f},{y:.2f}" for x, y in curve_at(exposure.rate_value))
-        parts.append(f'<polyline class="curve" points="{line}"/>')
+        parts = [_y_grid(frame, y_of, 1.0), _x_ticks(frame, x_of, exposure, x_max)]
+        parts.extend(self._curve_and_band(x_of, y_of, x_max, ""))
         if reference_day is not None and reference_day <= x_max:
             parts.append(_reference(frame, x_of(reference_day),
                                     self._leak_curve(exposure.rate_value, reference_day),
@@ -100,15 +114,79 @@ class Charts:
             after_horizon = 0 < x - x_of(exposure.horizon_days) < 45
             parts.append(_point(frame, x, y_of(point.p), label, on_reference, after_horizon))
         parts.append(_point(frame, x_of(exposure.horizon_days), y_of(_horizon_p(exposure)), ""))
+        ceiling = self._exposure_ceiling()
+        if ceiling is not None:
+            parts.append(self._inset(frame, x_max, ceiling, inset_label))
         parts.append(_axis_titles(frame, x_title, y_title))
         parts.append(_legend(frame, curve_label, interval_label))
         height = frame.bottom + 40
         return self._svg("exposure-chart", height, parts)
 
+    def _curve_and_band(self, x_of: Callable[[float], float], y_of: Callable[[float], float],
+                        x_max: float, prefix: str) -> list[str]:
+        """The interval's band and the central curve over it; `prefix` names the inset's copies
+        apart ('inset-'), so the main chart keeps one band and one curve."""
+        exposure = self._exposure
+
+        def curve_at(rate: float) -> list[tuple[float, float]]:
+            return [(x_of(t), y_of(self._leak_curve(rate, t)))
+                    for t in (x_max * (i / _SAMPLES) ** 2 for i in range(_SAMPLES + 1))]
+
+        upper, lower = curve_at(exposure.rate_high), curve_at(exposure.rate_low)
+        band = " ".join(f"{x:.2f},{y:.2f}" for x, y in [*upper, *reversed(lower)])
+        line = " ".join(f"{x:.2f},{y:.2f}" for x, y in curve_at(exposure.rate_value))
+        # fill-opacity as an attribute too: a template folder whose chart.css predates the band
+        # still draws it as a light shade, not a black block.
+        return [f'<polygon class="{prefix}interval-band" fill-opacity="0.2" points="{band}"/>',
+                f'<polyline class="{prefix}curve" fill="none" points="{line}"/>']
+
+    def _inset(self, frame: _Frame, x_max: float, ceiling: float, label: str) -> str:
+        """The curve enlarged to 0-`ceiling` in a framed box, over the same days (square-root
+        scale, the horizon dashed); its own y ticks at 0, half and the ceiling."""
+        exposure = self._exposure
+        box = _Frame(left=frame.left + frame.width * _INSET_LEFT, top=frame.top + _INSET_TOP,
+                     width=frame.width * _INSET_WIDTH, height=frame.height * _INSET_HEIGHT)
+        plot = _Frame(left=box.left + 4, top=box.top + 16, width=box.width - 8,
+                      height=box.height - 20)
+
+        def x_of(t: float) -> float:
+            return plot.left + plot.width * math.sqrt(max(t, 0.0) / x_max)
+
+        def y_of(p: float) -> float:
+            return plot.bottom - plot.height * min(p / ceiling, 1.0)
+
+        out = [f'<rect class="inset" fill="#ffffff" stroke="#9aa4ae" x="{box.left:.2f}" '
+               f'y="{box.top:.2f}" width="{box.width:.2f}" height="{box.height:.2f}"/>']
+        for share in (0.0, ceiling / 2, ceiling):
+            y = y_of(share)
+            css = "axis" if share == 0 else "grid"
+            out.append(f'<line class="{css}" x1="{plot.left:.2f}" y1="{y:.2f}" '
+                       f'x2="{plot.right:.2f}" y2="{y:.2f}"/>')
+            out.append(f'<text class="tick inset-tick" x="{box.left - 4:.2f}" y="{y + 3:.2f}" '
+                       f'text-anchor="end">{_percent_tick(share)}</text>')
+        out.extend(self._curve_and_band(x_of, y_of, x_max, "inset-"))
+        x = x_of(exposure.horizon_days)
+        out.append(f'<line class="horizon" x1="{x:.2f}" y1="{plot.top:.2f}" '
+                   f'x2="{x:.2f}" y2="{plot.bottom:.2f}"/>')
+        out.append(f'<circle class="point" cx="{x:.2f}" cy="{y_of(_horizon_p(exposure)):.2f}" '
+                   f'r="2.6"/>')
+        title = f"{label} 0–{_percent_tick(ceiling)}".strip()
+        out.append(f'<text class="inset-title" x="{box.left + 6:.2f}" y="{box.top + 11:.2f}">'
+                   f"{escape(title)}</text>")
+        return "\n".join(out)
+
     def factor_bars(self, lowers_label: str = "", raises_label: str = "",
-                    empty_label: str = "") -> Markup:
-        """One bar per fired rule: its multiplier on a log scale, left lowers, right raises."""
-        rows = self._contributions
+                    empty_label: str = "", limit: int = _FACTOR_BARS,
+                    more_label: str = "") -> Markup:
+        """One bar per fired rule: its multiplier on a log scale, left lowers, right raises.
+
+        At most `limit` bars, the strongest (the rows arrive strongest first): a pack of
+        thousands of rules would otherwise draw a chart taller than any page, which can neither
+        be split nor read. The rest are counted under the chart ('+2,976 ' then `more_label`).
+        """
+        shown = max(limit, 1)
+        hidden = max(len(self._contributions) - shown, 0)
+        rows = self._contributions[:shown]
         if not rows:
             parts = [f'<text class="empty" x="{_WIDTH / 2}" y="22" text-anchor="middle">'
                      f"{escape(empty_label)}</text>"]
@@ -131,6 +209,10 @@ class Charts:
                      f'text-anchor="end">{escape(lowers_label)}</text>')
         parts.append(f'<text class="caption" x="{centre + 16:.2f}" y="{base:.2f}">'
                      f"{escape(raises_label)}</text>")
+        if hidden:
+            base += 16
+            parts.append(f'<text class="caption more" x="{frame.left - 10:.2f}" y="{base:.2f}" '
+                         f'text-anchor="end">{escape(f"+{hidden:,} {more_label}".strip())}</text>')
         return self._svg("factor-chart", base + 8, parts)
 
     def tornado(self, now_label: str = "", axis_title: str = "", sooner_label: str = "",
@@ -220,10 +302,15 @@ def _horizon_p(exposure: ExposureView) -> float:
     return 1 - math.exp(-exposure.rate_value * exposure.horizon_days)
 
 
-def _y_ceiling(p_end: float, p_high_end: float) -> float:
-    """The y axis stops at a round share just above the curve's end, so a low curve has shape,
-    and never below the interval's upper end: the band is not cut off."""
-    return next((c for c in _Y_CEILINGS if p_end * 1.1 <= c and p_high_end <= c), 1.0)
+def _y_ceiling(p_end: float, p_high_end: float) -> float | None:
+    """The inset's scale: a round share just above the curve's end, and never below the
+    interval's upper end, so the band is not cut off; None when the curve reaches past 40% and
+    reads well enough on the full scale."""
+    return next((c for c in _Y_CEILINGS if p_end * 1.1 <= c and p_high_end <= c), None)
+
+
+def _percent_tick(share: float) -> str:
+    return f"{share * 100:g}%"
 
 
 def _y_grid(frame: _Frame, y_of: Callable[[float], float], y_max: float) -> str:
@@ -235,7 +322,7 @@ def _y_grid(frame: _Frame, y_of: Callable[[float], float], y_max: float) -> str:
         lines.append(f'<line class="{css}" x1="{frame.left:.2f}" y1="{y:.2f}" '
                      f'x2="{frame.right:.2f}" y2="{y:.2f}"/>')
         lines.append(f'<text class="tick" x="{frame.left - 6:.2f}" y="{y + 3:.2f}" '
-                     f'text-anchor="end">{p * 100:g}%</text>')
+                     f'text-anchor="end">{_percent_tick(p)}</text>')
     return "\n".join(lines)
 
 

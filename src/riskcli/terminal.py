@@ -14,11 +14,13 @@ Standard library only: the score path imports this module (see CONTRIBUTING's st
 from __future__ import annotations
 
 import os
-import re
 import sys
-import textwrap
 import unicodedata
-from typing import TextIO
+from functools import cache
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import re
 
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                           "\u2066\u2067\u2068\u2069")
@@ -60,8 +62,13 @@ def _escape(c: str) -> str:
     return c.encode("unicode_escape").decode("ascii")
 
 
-_JSON_OBEYED = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
-                          "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+@cache
+def _json_obeyed() -> re.Pattern[str]:
+    """Compiled on first use: most runs write no JSON, and every run imports this module."""
+    import re
+
+    return re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
+                      "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
 
 def safe_json(document: str) -> str:
@@ -73,7 +80,7 @@ def safe_json(document: str) -> str:
     same character: a program parses the same document, and a terminal shows it as data."""
     if document.isascii() and "\x7f" not in document:
         return document
-    return _JSON_OBEYED.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+    return _json_obeyed().sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 def bidi_control(text: str) -> tuple[int, str] | None:
@@ -120,6 +127,8 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     """`text` in lines of at most `width` characters, broken only between words (a word longer
     than a line keeps its line to itself rather than being cut): `first` starts the first line,
     `rest` every other one. Never empty: text with no words is `first` alone."""
+    import textwrap  # only text laid out for people needs it
+
     lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
                           break_long_words=False, break_on_hyphens=False)
     return lines or [first.rstrip()]

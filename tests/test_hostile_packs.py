@@ -17,6 +17,7 @@ import yaml
 from hostile_helpers import assert_clean_refusal
 
 from riskcli.cli.app import app
+from riskcli.exposure import median_days
 
 
 def _question(data: dict[str, Any], question_id: str) -> dict[str, Any]:
@@ -71,34 +72,147 @@ def _add_rules(count: int, multiply: float) -> Callable[[dict[str, Any]], None]:
     return edit
 
 
-@pytest.mark.parametrize("command", ["score-text", "score-json", "report-md", "diff"])
-def test_multipliers_that_overflow_the_leak_rate_are_a_clean_error(
+@pytest.mark.parametrize("command", ["lint", "score-json", "report-md", "diff"])
+def test_multipliers_that_overflow_the_leak_rate_are_refused_when_the_pack_loads(
     runner, repo_root, tmp_path, example_paths, command
 ):
-    """120 rules x1000 multiply the hazard by 1e360: past a float, so no figure can be given."""
+    """120 rules x1000 multiply the hazard by 1e360: past a float. Scoring used to find out, file
+    by file; the pack is refused as it loads, one line per source the rules reach."""
     pack = _edited(repo_root / "rules" / "llama-pattern.yaml", tmp_path / "rules.yaml",
                    _add_rules(120, 1000))
     answers = str(example_paths[0])
-    args = {"score-text": ["score", answers], "score-json": ["score", "--format", "json", answers],
+    args = {"lint": ["lint"], "score-json": ["score", "--format", "json", answers],
             "report-md": ["report", answers, "-o", str(tmp_path / "r.md")],
             "diff": ["diff", answers, answers]}[command]
     result = runner.invoke(app, [*args, "--rules", str(pack)])
-    (line,) = assert_clean_refusal(result.exit_code, result.stderr, answers)
-    assert "cannot be scored with llama-pattern" in line
-    assert "past 1e308 per day" in line
+    lines = assert_clean_refusal(result.exit_code, result.stderr, str(pack), lines=2)
+    for line, source in zip(lines, ["recipients", "insiders"], strict=True):
+        assert f"model.sources {source}: base_daily_hazard:" in line
+        assert "can reach 1e+3" in line and "past the limit of 1e+100" in line
     assert not (tmp_path / "r.md").exists()
 
 
-def test_multipliers_that_underflow_mean_nobody_can_copy(runner, repo_root, tmp_path,
-                                                         example_paths):
+def test_multipliers_that_underflow_the_hazard_are_refused_when_the_pack_loads(
+    runner, repo_root, tmp_path
+):
+    """40 rules x0.001 drive the hazard to 1e-125: a subnormal lambda made the median infinite
+    (`inf` in the JSON, 'inf years' in the record)."""
     pack = _edited(repo_root / "rules" / "llama-pattern.yaml", tmp_path / "rules.yaml",
-                   _add_rules(120, 1e-300))
-    result = runner.invoke(app, ["score", "--format", "json", str(example_paths[0]),
-                                 "--rules", str(pack)])
+                   _add_rules(40, 0.001))
+    result = runner.invoke(app, ["lint", "--rules", str(pack)])
+    lines = assert_clean_refusal(result.exit_code, result.stderr, str(pack), lines=2)
+    assert all("can fall to 1e-1" in line and "below the limit of 1e-100" in line
+               for line in lines)
+
+
+def test_the_least_hazard_a_pack_may_have_still_scores_to_finite_figures(
+    runner, repo_root, tmp_path, example_paths
+):
+    """Near the bottom of the range a pack may use, lambda is about 1e-88 per day: every figure,
+    the interval's ends included, is a finite number or null ("never"), in the JSON and the
+    record."""
+    def edit(data: dict[str, Any]) -> None:
+        for source in data["model"]["sources"]:
+            source["base_daily_hazard"] = 1e-88
+
+    pack = _edited(repo_root / "rules" / "llama-pattern.yaml", tmp_path / "rules.yaml", edit)
+    answers = str(example_paths[0])
+    result = runner.invoke(app, ["score", "--format", "json", answers, "--rules", str(pack)])
     assert result.exit_code == 0, result.output
-    exposure = json.loads(result.stdout)["results"][0]["exposure"]
+    document = json.loads(result.stdout,
+                          parse_constant=lambda name: pytest.fail(f"the JSON holds {name}"))
+    exposure = document["results"][0]["exposure"]
     assert exposure["score"] == 0
-    assert exposure["median_days_to_leak"] is None
+    assert 1e84 < exposure["median_days_to_leak"] < 1e92
+    assert all(math.isfinite(end) for end in exposure["interval"]["rate_per_day"])
+    out = tmp_path / "record.md"
+    result = runner.invoke(app, ["report", answers, "-o", str(out), "--rules", str(pack)])
+    assert result.exit_code == 0, result.output
+    assert "inf " not in out.read_text("utf-8")
+
+
+def test_a_rate_too_small_for_a_median_has_none():
+    """A subnormal rate (the far end of an interval's draws) has no median a float can hold."""
+    assert median_days(5e-324) is None
+    assert median_days(0.0) is None
+    assert median_days(math.log(2) / 10) == pytest.approx(10)
+
+
+def _rule_with(effect: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        data["rules"].append({"id": "odd", "title": "Odd", "when": True, "effect": effect,
+                              "severity": "low", "rationale": "r", "mitigation": "m",
+                              "owner": "AI Engineer"})
+
+    return edit
+
+
+def _source_edit(index: int, **fields: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        data["model"]["sources"][index].update(fields)
+
+    return edit
+
+
+def _report_days(days: list[int]) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        data["model"]["report_days"] = days
+
+    return edit
+
+
+NUMBER_LIMITS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    # report_days past a float's range crashed scoring with OverflowError; past a century they
+    # mean nothing.
+    "report-day-huge": (_report_days([7, 10**400]),
+                        "model.report_days: report_days must be increasing whole days from 1 to "
+                        "36,500"),
+    "report-day-past-a-century": (_report_days([7, 40_000]), "from 1 to 36,500"),
+    "hazard-subnormal": (_source_edit(0, base_daily_hazard=1e-320),
+                         "base_daily_hazard: 9.99989e-321 is below the limit of 1e-100"),
+    "multiply-subnormal": (_rule_with({"factor": "demand", "multiply": 1e-320}),
+                           "rule odd: effect.multiply:"),
+    "curve-multiplier-subnormal": (
+        _rule_with({"factor": "population", "curve": {"answer": "access_holders",
+                                                      "points": [[1, 1e-320], [10, 1]]}}),
+        "curve multipliers must be between 0.001 and 1000"),
+    "curve-points-too-close": (
+        _rule_with({"factor": "population", "curve": {
+            "answer": "access_holders", "points": [[1e300, 1], [math.nextafter(1e300, 2e300), 2]],
+        }}),
+        "logarithms differ"),
+    "spread-overflowing": (_source_edit(1, uncertainty={"spread": {"low": 1e-300, "high": 1e-3}}),
+                           "the limit is 1e+06"),
+    "gamma-shape-near-zero": (
+        _source_edit(1, uncertainty={"fit": {"shape": 1e-300, "rate": 1, "leaks": 0,
+                                             "precedents": ["llama-1-2023"]}}),
+        "uncertainty.fit.shape:"),
+}
+
+
+@pytest.mark.parametrize("case", list(NUMBER_LIMITS))
+def test_a_number_scoring_would_choke_on_is_refused_by_lint(runner, repo_root, tmp_path, case):
+    """Each of these passed `lint` and then crashed scoring (OverflowError, ZeroDivisionError,
+    `inf` in the JSON): lint must catch what scoring would choke on."""
+    edit, words = NUMBER_LIMITS[case]
+    pack = _edited(repo_root / "rules" / "llama-pattern.yaml", tmp_path / "rules.yaml", edit)
+    result = runner.invoke(app, ["lint", "--rules", str(pack)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(pack))
+    assert words in line
+
+
+def test_a_horizon_question_without_a_bound_is_refused_with_the_pack(runner, repo_root, tmp_path):
+    """A horizon of 10**400 days cannot be turned into a float: the questionnaire the pack reads
+    must bound it."""
+    def edit(data: dict[str, Any]) -> None:
+        del _question(data, "horizon_days")["max"]
+
+    questionnaire = _edited(repo_root / "questionnaires" / "distribution.yaml",
+                            tmp_path / "q.yaml", edit)
+    result = runner.invoke(app, ["lint", "--questionnaire", str(questionnaire)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr,
+                                   str(repo_root / "rules" / "llama-pattern.yaml"))
+    assert "keys.horizon: question horizon_days needs a `max` of at most 36,500 days" in line
 
 
 # --- every broken questionnaire, at every command that loads one -----------------------------
@@ -166,7 +280,7 @@ QUESTIONNAIRE_CASES: dict[str, tuple[Callable[[str], bytes], str]] = {
     "unknown-type": (_yaml_edit(_set(("access_holders", "type"), "integer")),
                      "question access_holders: type: expected one of"),
     "yaml-word-choice": (_yaml_edit(_set(("vetting", "choices", 0, "value"), "no")),
-                         "is read by YAML as a boolean"),
+                         "YAML boolean or null when a user writes it unquoted"),
     "min-above-max": (_yaml_edit(_set(("horizon_days", "min"), 5000)), "min is greater than max"),
     "default-out-of-range": (_yaml_edit(_set(("horizon_days", "default"), -3)),
                              "default: expected a whole number"),

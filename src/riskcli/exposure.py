@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from riskcli.errors import ConditionError, ModelError
@@ -35,7 +36,12 @@ def leak_probability(rate_per_day: float, days: float) -> float:
 
 
 def median_days(rate_per_day: float) -> float | None:
-    return math.log(2) / rate_per_day if rate_per_day > 0 else None
+    """None when no leak is expected ever: a rate of 0, or one so small (a subnormal float, at
+    the far end of an interval's draws) that the median is past what a float holds."""
+    if rate_per_day <= 0:
+        return None
+    median = math.log(2) / rate_per_day
+    return median if math.isfinite(median) else None
 
 
 def fired_rules(pack: RulePack, values: Mapping[str, Any], *,
@@ -68,17 +74,24 @@ class _Population:
     effects: tuple[Rule, ...]
     """The fired rules with an effect on this source."""
 
-    @property
+    @cached_property
+    def effect_ids(self) -> frozenset[str]:
+        """The ids of `effects` (unique in a pack): whether a rule moves this source is asked
+        once per fired rule, so it must not be a scan of every fired rule (4,000 rules took
+        16 million comparisons a file)."""
+        return frozenset(rule.id for rule in self.effects)
+
+    @cached_property
     def daily_hazard(self) -> float:
         return self.source.base_daily_hazard * math.prod(self.factors.values())
 
-    @property
+    @cached_property
     def rate(self) -> float:
         return self.size * self.daily_hazard
 
     def rate_without(self, rule: Rule, multiplier: float) -> float:
         """This source's rate had `rule` (whose multiplier is `multiplier`) not fired."""
-        return self.rate / multiplier if any(r is rule for r in self.effects) else self.rate
+        return self.rate / multiplier if rule.id in self.effect_ids else self.rate
 
 
 def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule],
@@ -104,6 +117,17 @@ def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[
         contributions=(_contributions(pack, populations, effects, multipliers, rate, values)
                        if detailed else []),
     )
+
+
+def effect_multipliers(values: Mapping[str, Any], fired: Sequence[Rule]) -> dict[str, float]:
+    """Rule id -> multiplier of each fired rule that moves lambda, as `contributions` gives
+    them, without the per-rule `lambda without` a variant compared only by its multipliers
+    (the levers' alternatives) does not need."""
+    rows = {}
+    for rule in fired:
+        if rule.effect is not None and (multiplier := rule.effect.multiplier(values)) != 1:
+            rows[rule.id] = _sig(multiplier)
+    return rows
 
 
 def point_rate(pack: RulePack, values: Mapping[str, Any]) -> float:
@@ -157,9 +181,16 @@ def _total_rate(rates: Iterable[float]) -> float:
         rate = math.fsum(rates)
     except OverflowError:  # fsum of finite terms whose sum overflows
         rate = math.inf
+    return _finite(rate)
+
+
+def _finite(rate: float) -> float:
+    """The pack's HAZARD_RANGE keeps one person's hazard a normal float; only a headcount past
+    1e100 (a questionnaire without a `max`) can still take lambda past one."""
     if not math.isfinite(rate):
         raise ModelError("the multipliers of the rules that fire drive the leak rate past 1e308 "
-                         "per day, beyond what can be computed; check the pack's multipliers")
+                         "per day, beyond what can be computed; check the pack's multipliers "
+                         "and the headcounts")
     return rate
 
 
@@ -212,7 +243,7 @@ def _rates_without_h0_spread(population: _Population,
 
 def _interval(pack: RulePack, populations: Sequence[_Population], values: Mapping[str, Any],
               days: Mapping[str, int], level: float) -> Interval:
-    low, high = central_interval(rate_draws(populations, values), level)
+    low, high = (_finite(end) for end in central_interval(rate_draws(populations, values), level))
     horizon = days[HORIZON]
     scores = [score_from_probability(leak_probability(rate, horizon)) for rate in (low, high)]
     slowest, fastest = median_days(low), median_days(high)

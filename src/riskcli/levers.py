@@ -25,7 +25,7 @@ from itertools import combinations
 from typing import Any
 
 from riskcli.answers import apart, resolve
-from riskcli.exposure import compute_exposure, fired_rules, point_rate
+from riskcli.exposure import compute_exposure, effect_multipliers, fired_rules, point_rate
 from riskcli.questionnaire import Question
 from riskcli.results import Exposure, OptionAssessment, ScoreResult
 from riskcli.scoring import Engine, score_values
@@ -204,7 +204,9 @@ def _outcome(engine: Engine, values: Mapping[str, Any], changes: Sequence[Change
         return None
     pack = engine.rules
     fired = fired_rules(pack, variant)
-    exposure = compute_exposure(pack, variant, fired, engine.interval)
+    # Its figures only: the per-rule breakdown costs a pass over every fired rule, for each of
+    # the dozens of alternatives, and only which multipliers changed is read from it.
+    exposure = compute_exposure(pack, variant, fired, engine.interval, detailed=False)
     questions = engine.questionnaire.by_id
     return Outcome(
         changes=list(changes), rate_per_day=exposure.rate_per_day,
@@ -212,15 +214,14 @@ def _outcome(engine: Engine, values: Mapping[str, Any], changes: Sequence[Change
         p_interval=exposure.interval.p_leak["horizon"],
         median_days=exposure.median_days_to_leak,
         median_interval=exposure.interval.median_days_to_leak, band=exposure.band,
-        rules_moved=_moved(baseline, exposure),
+        rules_moved=_moved(baseline, effect_multipliers(variant, fired)),
         owners=list(dict.fromkeys(questions[c.key].lever.owner for c in changes
                                   if questions[c.key].lever is not None)),
     )
 
 
-def _moved(before: Exposure, after: Exposure) -> list[str]:
+def _moved(before: Exposure, new: Mapping[str, float]) -> list[str]:
     old = {c.rule_id: c.multiplier for c in before.contributions}
-    new = {c.rule_id: c.multiplier for c in after.contributions}
     return sorted(rule for rule in old.keys() | new.keys() if old.get(rule) != new.get(rule))
 
 

@@ -40,6 +40,26 @@ RULE_ID = r"^[a-z][a-z0-9-]*$"
 TEXT_FIELDS = ("p_horizon", "horizon_days", "median_days", "band", "score", "severity")
 """Placeholders a recommendation text may use, e.g. "{p_horizon} by day {horizon_days}"."""
 
+MAX_MULTIPLIER = 1000.0
+MIN_MULTIPLIER = 1 / MAX_MULTIPLIER
+"""A rule moves a hazard at most a thousandfold either way; the bundled rules stay within x0.05
+and x5. A subnormal multiplier (1e-320) would make every figure divided by it infinite."""
+HAZARD_RANGE = (1e-100, 1e100)
+"""Where one person's daily hazard must stay: h0, times any product of the multipliers its rules
+can fire, times the spread of its draws. The bundled pack spans about 1e-15 to 1e-1. Inside it,
+lambda for any headcount from 1 to 1e100 is a normal float, and so are its median, its interval
+and every ratio the levers take; outside it, a product underflows to a subnormal or zero (an
+infinite median, a division by zero) or overflows."""
+MAX_DAYS = 36_500
+"""A century: the longest horizon or report day. P(leak) past it is 1 for any real pack, and a
+day count past 1e308 cannot even be turned into a float."""
+MAX_SPREAD = 1e6
+"""How far apart the ends of a stated 90% interval of h0 may be (the bundled spread: twelvefold).
+Past it the draws overflow a float."""
+MIN_GAMMA_SHAPE = 0.1
+"""The fit of a source with no leak at all has a shape of about 0.5 (a censored one a little
+less); a shape near 0 puts the median of its draws at 0, and every ratio to it is infinite."""
+
 
 class Curve(Strict):
     """A multiplier that follows a numeric answer smoothly: no threshold where lambda jumps.
@@ -60,8 +80,12 @@ class Curve(Strict):
         xs = [x for x, _ in points]
         if any(x <= 0 for x in xs) or xs != sorted(set(xs)):
             raise ValueError("curve points need answers above 0, strictly increasing")
-        if any(not 0 < m <= 1000 for _, m in points):
-            raise ValueError("curve multipliers must be above 0 and at most 1000")
+        if any(b <= a for a, b in pairwise(math.log(x) for x in xs)):
+            raise ValueError("curve points need answers far enough apart that their logarithms "
+                             "differ")
+        if any(not MIN_MULTIPLIER <= m <= MAX_MULTIPLIER for _, m in points):
+            raise ValueError(f"curve multipliers must be between {MIN_MULTIPLIER:g} and "
+                             f"{MAX_MULTIPLIER:g}")
         return points
 
     def at_logs(self, logs: Sequence[float]) -> list[float]:
@@ -90,7 +114,7 @@ class Curve(Strict):
 class Effect(Strict):
     factor: Identifier
     """A factor declared under model.factors."""
-    multiply: float | None = Field(None, gt=0, le=1000)
+    multiply: float | None = Field(None, ge=MIN_MULTIPLIER, le=MAX_MULTIPLIER)
     """Multiplier on the per-person daily hazard of every source the factor applies to."""
     curve: Curve | None = None
     """Instead of `multiply`: a multiplier that follows a numeric answer (see Curve)."""
@@ -150,7 +174,7 @@ class Rule(Conditioned):
 class GammaFit(Strict):
     """The posterior of h0 given the precedents, as `riskcli calibrate` summarises it."""
 
-    shape: float = Field(gt=0)
+    shape: float = Field(ge=MIN_GAMMA_SHAPE, le=1e6)
     """About the number of leaks in the evidence plus one half (a leak known only by a bound
     counts for less)."""
     rate: float = Field(gt=0)
@@ -166,13 +190,16 @@ class GammaFit(Strict):
 class Spread(Strict):
     """A stated 90% interval of h0, read as a lognormal, for a source with no fit."""
 
-    low: float = Field(gt=0)
-    high: float = Field(gt=0)
+    low: float = Field(gt=0, lt=1)
+    high: float = Field(gt=0, lt=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Spread:
         if not self.low < self.high:
             raise ValueError("spread needs low < high")
+        if self.high / self.low > MAX_SPREAD:
+            raise ValueError(f"spread's high is {self.high / self.low:.3g} times its low; the "
+                             f"limit is {MAX_SPREAD:g}")
         return self
 
 
@@ -200,6 +227,14 @@ class Source(Conditioned):
     uncertainty: Uncertainty
     """How far h0 may be from its central value: a fit to precedents, or a stated spread."""
     note: str = ""
+
+    @field_validator("base_daily_hazard")
+    @classmethod
+    def _normal(cls, h0: float) -> float:
+        if h0 < HAZARD_RANGE[0]:
+            raise ValueError(f"{h0:g} is below the limit of {HAZARD_RANGE[0]:g} per person per "
+                             "day")
+        return h0
 
     @cached_property
     def relative_hazards(self) -> tuple[float, ...]:
@@ -255,17 +290,22 @@ KEY_TYPES: dict[str, str] = {
 
 class ExposureModel(Strict):
     report_days: list[int] = Field(min_length=1)
+    """Days P(leak) is reported at: increasing, from 1 to MAX_DAYS."""
     interval: float = Field(0.8, gt=0, lt=1)
     """Default width of the intervals printed beside every figure (`--interval` overrides)."""
     sources: list[Source] = Field(min_length=1)
     factors: list[Factor] = Field(min_length=1)
     bands: list[BandThreshold] = Field(min_length=2)
 
+    @field_validator("report_days")
+    @classmethod
+    def _days(cls, days: list[int]) -> list[int]:
+        if any(not 1 <= day <= MAX_DAYS for day in days) or days != sorted(set(days)):
+            raise ValueError(f"report_days must be increasing whole days from 1 to {MAX_DAYS:,}")
+        return days
+
     @model_validator(mode="after")
     def _consistent(self) -> ExposureModel:
-        if any(day < 1 for day in self.report_days) or self.report_days != sorted(
-                set(self.report_days)):
-            raise ValueError("report_days must be increasing whole days of at least 1")
         bounds = [b.below for b in self.bands]
         if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
             raise ValueError("every band but the last needs `below`; the last has none")
@@ -438,6 +478,7 @@ class _CrossCheck:
         self._keys()
         self._rules()
         self._sources()
+        self._hazard_ranges()
         policy = pack.recommendation
         policy._acceptable = self._compile(
             policy.public_weights_acceptable, "recommendation.public_weights_acceptable",
@@ -491,6 +532,10 @@ class _CrossCheck:
                 article = "an" if kind[0] in "aeiou" else "a"
                 self.problem(f"keys.{role}", ("keys", role),
                              f"{key!r} is not {article} {kind} question of the questionnaire")
+            elif role == "horizon" and (question.max is None or question.max > MAX_DAYS):
+                self.problem(f"keys.{role}", ("keys", role),
+                             f"question {key} needs a `max` of at most {MAX_DAYS:,} days (a "
+                             "century), so every horizon it accepts can be computed")
 
     def _rules(self) -> None:
         pack = self.pack
@@ -549,6 +594,45 @@ class _CrossCheck:
                              "questionnaire")
             if source.when is not None:
                 source._condition = self._compile(source.when, f"{key}: when", (*path, "when"))
+
+    def _hazard_ranges(self) -> None:
+        """One person's daily hazard, at the most and the least the rules that can fire on its
+        source multiply it (rules that never fire together counted together: a bound) and at
+        the ends of its draws, must stay within HAZARD_RANGE, so no product scoring takes can
+        overflow, or underflow to a subnormal or zero. Worked in logarithms: the bound itself
+        may be far past a float."""
+        pack = self.pack
+        low, high = (math.log10(bound) for bound in HAZARD_RANGE)
+        for index, source in enumerate(pack.model.sources):
+            key, path = f"model.sources {source.id}", ("model", "sources", index)
+            try:
+                draws = source.relative_hazards
+            except (ArithmeticError, ValueError) as exc:
+                self.problem(f"{key}: uncertainty", (*path, "uncertainty"),
+                             f"its draws cannot be computed ({exc})")
+                continue
+            h0 = math.log10(source.base_daily_hazard)
+            most = h0 + math.log10(max(draws))
+            least = h0 + (math.log10(min(draws)) if min(draws) > 0 else -math.inf)
+            for rule in pack.rules:
+                factor = pack.factor.get(rule.effect.factor) if rule.effect else None
+                if rule.effect is None or factor is None or source.id not in factor.applies_to:
+                    continue
+                curve = rule.effect.curve
+                multipliers = [m for _, m in curve.points] if curve else [rule.effect.multiply]
+                most += max(math.log10(max(multipliers)), 0.0)
+                least += min(math.log10(min(multipliers)), 0.0)
+            if most > high:
+                self.problem(f"{key}: base_daily_hazard", (*path, "base_daily_hazard"),
+                             f"with every rule that can fire on {source.id}, one person's daily "
+                             f"hazard can reach 1e{most:+.0f}, past the limit of "
+                             f"{HAZARD_RANGE[1]:g}; lower the multipliers or h0")
+            if least < low:
+                reach = "0" if least == -math.inf else f"1e{least:+.0f}"
+                self.problem(f"{key}: base_daily_hazard", (*path, "base_daily_hazard"),
+                             f"with every rule that can fire on {source.id}, one person's daily "
+                             f"hazard can fall to {reach}, below the limit of "
+                             f"{HAZARD_RANGE[0]:g}; raise the multipliers or h0")
 
     def _owners(self, specs: list[MitigationSpec], key: str, path: tuple[Any, ...]) -> None:
         for index, spec in enumerate(specs):

@@ -43,6 +43,21 @@ def _hypothesis_keeps_its_caches_in_a_temporary_folder(tmp_path_factory: pytest.
     set_hypothesis_home_dir(None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _content_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory):
+    """riskcli keeps compiled content in the user's cache folder (riskcli.cache); the tests,
+    and the processes they start, keep theirs in a temporary one (one per xdist worker)."""
+    import os
+
+    previous = os.environ.get("RISKCLI_CACHE_DIR")
+    os.environ["RISKCLI_CACHE_DIR"] = str(tmp_path_factory.mktemp("riskcli-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("RISKCLI_CACHE_DIR", None)
+    else:
+        os.environ["RISKCLI_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from riskcli.decision import gate
 from riskcli.errors import Problem, RiskcliError
@@ -602,11 +600,15 @@ def _xml_safe(text: str) -> str:
 
 
 def _attr(text: str) -> str:
+    from xml.sax.saxutils import quoteattr  # imports urllib and http: JUnit alone pays for it
+
     return quoteattr(_xml_safe(text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 def _text(text: str) -> str:
-    return xml_escape(_xml_safe(text))
+    from xml.sax.saxutils import escape
+
+    return escape(_xml_safe(text))
 
 
 class GithubWriter:

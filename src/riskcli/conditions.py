@@ -11,9 +11,11 @@ one answers file that reaches it.
 from __future__ import annotations
 
 import copy
+import marshal
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
@@ -123,6 +125,16 @@ class Condition:
     """Results by the values of `names`: a condition reads nothing else, so a folder of answers
     files that share most answers (a team's models, variants of one) runs Jinja once per distinct
     combination instead of once per file."""
+    code: CodeType | None = field(default=None, repr=False, compare=False)
+    """Jinja's compiled module for the expression, kept so `riskcli.cache` can store the
+    condition and rebuild `_fn` from it without parsing and compiling it again."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as source, names, tree and marshalled code (only `riskcli.cache` pickles
+        conditions, into its authenticated cache); the remembered results start empty."""
+        if self.code is None:
+            raise TypeError(f"condition `{self.source}` was built without its code")
+        return (_restore, (self.source, self.names, self.tree, marshal.dumps(self.code)))
 
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
         """Absent answers (skipped questions) are seen as `none`, never as an error."""
@@ -175,10 +187,29 @@ def compile_condition(source: str | bool, known: Iterable[str]) -> Condition:
         raise ConditionError(f"condition `{text}` names unknown answer key(s): {listed}")
     _check_constants(tree, text)
     try:
-        fn = _ENV.compile_expression(text, undefined_to_none=False)
+        code = _compile(text)
     except TemplateSyntaxError as exc:  # a constant past a float that the check above missed
         raise ConditionError(f"condition `{text}` {exc.message}") from None
-    return Condition(text, names, tree, fn)
+    return Condition(text, names, tree, _expression(code), code=code)
+
+
+def _compile(text: str) -> CodeType:
+    """What `Environment.compile_expression` does, keeping the code it compiles."""
+    parser = Parser(_ENV, text, state="variable")
+    expression = parser.parse_expression()
+    expression.set_environment(_ENV)
+    body = [nodes.Assign(nodes.Name("result", "store"), expression, lineno=1)]
+    return _ENV.compile(nodes.Template(body, lineno=1))
+
+
+def _expression(code: CodeType) -> Callable[..., Any]:
+    template = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
+    return TemplateExpression(template, undefined_to_none=False)
+
+
+def _restore(source: str, names: frozenset[str], tree: nodes.Expr, code: bytes) -> Condition:
+    compiled = marshal.loads(code)
+    return Condition(source, names, tree, _expression(compiled), code=compiled)
 
 
 _COMPUTED = (nodes.Filter, nodes.BinExpr, nodes.UnaryExpr)

@@ -11,9 +11,9 @@ from typing import Any
 
 from riskcli.answers import load_answers
 from riskcli.decision import DecisionBlock, settle
-from riskcli.errors import AnswersError, ConditionError, ModelError, Problem
+from riskcli.errors import AnswersError, ConditionError, InputFileError, ModelError, Problem
 from riskcli.exposure import compute_exposure, fired_rules
-from riskcli.questionnaire import Questionnaire, load_questionnaire
+from riskcli.questionnaire import Questionnaire, build_questionnaire, load_questionnaire
 from riskcli.recommendation import (
     Variant,
     assess_options,
@@ -26,9 +26,10 @@ from riskcli.recommendation import (
 )
 from riskcli.resources import default_questionnaire, default_rules
 from riskcli.results import Ref, ScoreResult
-from riskcli.rulepack import RulePack, load_rules
+from riskcli.rulepack import RulePack, build_rules, load_rules
 from riskcli.values import to_plain
 from riskcli.walk import prune
+from riskcli.yamlio import parse_yaml, read_bytes
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,27 @@ class Engine:
 
 def load_engine(questionnaire_path: Path | str | None = None,
                 rules_path: Path | str | None = None, interval: float | None = None) -> Engine:
-    questionnaire = load_questionnaire(questionnaire_path or default_questionnaire())
-    return Engine(questionnaire, load_rules(rules_path or default_rules(), questionnaire),
-                  interval)
+    """The questionnaire and the pack, checked and compiled; from `riskcli.cache` when these
+    bytes were checked before by the same code."""
+    from riskcli.cache import cached
+
+    q_path = questionnaire_path or default_questionnaire()
+    r_path = rules_path or default_rules()
+    try:
+        q_raw, r_raw = read_bytes(q_path), read_bytes(r_path)
+    except InputFileError:  # the loaders say what is wrong, in their order
+        questionnaire = load_questionnaire(q_path)
+        return Engine(questionnaire, load_rules(r_path, questionnaire), interval)
+
+    def build() -> tuple[Questionnaire, RulePack]:
+        questionnaire = build_questionnaire(parse_yaml(q_raw, str(q_path)), str(q_path))
+        pack = build_rules(parse_yaml(r_raw, str(r_path)), questionnaire, str(r_path))
+        for source in pack.model.sources:
+            _ = source.relative_hazards  # seeded draws, made once here and kept with the pack
+        return questionnaire, pack
+
+    questionnaire, rules = cached("engine", [(str(q_path), q_raw), (str(r_path), r_raw)], build)
+    return Engine(questionnaire, rules, interval)
 
 
 def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<answers>",

@@ -35,9 +35,12 @@ class Strict(BaseModel):
 
     No number in a data file may be .inf or .nan: a bound of .nan makes every comparison false (so
     the bound silently vanishes), and .inf has no whole-number form for messages and the schema.
+
+    Validators are built on first validation (`defer_build`), not at import: a run that takes
+    the questionnaire and pack from `riskcli.cache` validates neither, and never pays for them.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 class Conditioned(Strict):

@@ -8,6 +8,7 @@ needs: each command imports its work inside the function, so start-up stays ligh
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -30,7 +31,7 @@ from riskcli.cli.schema import schema
 from riskcli.cli.score import score
 from riskcli.cli.validate import validate
 
-app = typer.Typer(
+_SETTINGS: dict[str, Any] = dict(
     name="riskcli",
     help="Score how exposed gated model-weight distribution is to a leak, and record the decision.",
     invoke_without_command=True,  # bare `riskcli` prints the help, exit 0 (see root)
@@ -38,6 +39,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+app = typer.Typer(**_SETTINGS)
 
 COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, card,
             calibrate, levers]
@@ -123,9 +125,13 @@ def argument_name(param: Any) -> str:
     return name if param.nargs == 1 else f"{name}..."
 
 
-for command in in_help_order(COMMANDS):
-    app.command(command.__name__, cls=Command, short_help=summary(command))(
-        reports_errors(command))
+def _register(target: typer.Typer, commands: list[Callable[..., Any]]) -> None:
+    for command in commands:
+        target.command(command.__name__, cls=Command, short_help=summary(command))(
+            reports_errors(command))
+
+
+_register(app, in_help_order(COMMANDS))
 
 
 def _version(value: bool) -> None:
@@ -136,7 +142,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
@@ -150,8 +155,40 @@ def root(
         raise typer.Exit()
 
 
+app.callback()(root)
+
+_ROOT_FLAGS = frozenset({"--debug"})
+"""Root options that may stand before the command's name and still leave it found."""
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app `main` runs for these arguments: when they name a command, an app holding the
+    root options and that command alone, otherwise (help, --version, a misspelt command,
+    shell completion) the whole app.
+
+    Typer builds the parameters of every registered command before it parses anything, and a
+    run uses one: for `riskcli score` the other twelve cost about a tenth of its start-up. What
+    the one command parses, prints and exits with is the same as in the whole app.
+    """
+    by_name = {command.__name__: command for command in COMMANDS}
+    for arg in args:
+        if arg in _ROOT_FLAGS:
+            continue
+        if arg in by_name and not any(key.endswith("_COMPLETE") for key in os.environ):
+            alone = typer.Typer(**_SETTINGS)
+            alone.callback()(root)
+            _register(alone, [by_name[arg]])
+            return alone
+        break
+    return app
+
+
 def main() -> None:
+    # pydantic looks for plugins the first time it builds a validator, which typer does for
+    # every option it parses: a scan of every installed distribution's entry points, about a
+    # tenth of `score`'s own start-up. riskcli uses no pydantic plugin.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        app()
+        app_for(sys.argv[1:])()
     except KeyboardInterrupt:  # before a command started, or while the app was being built
         sys.exit(INTERRUPTED)

@@ -158,7 +158,10 @@ def score(
     files, problems = expand_paths(paths)
     for path in extra.values():
         check_output_path(path, "a file", inputs=files)
-    run = ci.Run(engine.rules, _version(), today or dt.date.today(), Path.cwd(), rules_url)
+    # Only documents for programs name the version; reading it from the installed metadata
+    # costs the text table a few milliseconds for nothing.
+    version = _version() if extra or output is not ScoreFormat.text else ""
+    run = ci.Run(engine.rules, version, today or dt.date.today(), Path.cwd(), rules_url)
     warnings: list[Problem] = []
     trips: list[str] = []
 

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from hostile_helpers import assert_clean_refusal
+import yaml
+from hostile_helpers import assert_clean_refusal, run_riskcli
 
 from riskcli.cli.app import app
 from riskcli.report import pdf as pdf_module
+from riskcli.report.templates import MAX_TEMPLATE_BYTES
 from riskcli.resources import default_templates
 
 
@@ -213,8 +215,15 @@ BROKEN_FOLDERS = {
                         "cannot render"),
     "huge-range": ("model_card.md.j2", "{% for i in range(10**11) %}x{% endfor %}",
                    "cannot render"),
-    "non-utf8-template": ("model_card.md.j2", b"\xff\xfe{{ x }}", "cannot render"),
+    "non-utf8-template": ("model_card.md.j2", b"\xff\xfe{{ x }}", "is not UTF-8 text"),
     "non-utf8-stylesheet": ("record.css", b"body { color: red }\xff\xfe", "is not UTF-8 text"),
+    # Jinja writes a float constant into the Python it compiles as `inf`: NameError at render.
+    "non-finite-constant": ("model_card.md.j2",
+                            "{% if record.exposure.score < 1e999 %}x{% endif %}", "not finite"),
+    "nan-constant": ("model_card.md.j2", "{{ 1 if record.exposure.score < 'nan'|float else 2 }}",
+                     "not finite"),
+    "include-a-folder": ("model_card.md.j2", '{% include "fonts" %}',
+                         "fonts is not a file in the template folder"),
 }
 
 
@@ -251,3 +260,138 @@ def test_a_template_folder_that_is_not_one_is_one_clean_problem_per_file(
     result = runner.invoke(app, ["report", str(example_paths[0]), "-o",
                                  str(tmp_path / "r.md"), "--templates", str(target)])
     assert_clean_refusal(result.exit_code, result.stderr, str(target), lines=None)
+
+
+# --- bombs, limits and unreadable files --------------------------------------------------------
+
+BOMBS = {
+    "string-repeat": ("{{ 'x' * 10**10 }}", "`*` takes numbers, not str and int"),
+    "format-padding": ("{{ '%0999999999d' % 1 }}", "`%` takes numbers, not str and int"),
+    "power": ("{{ 7 ** (10**9) }}", "would build a number of more than 10,000 bits"),
+    "centre-padding": ("{{ 'x'|center(10**10) }}", "too large to hold in memory"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(BOMBS))
+def test_a_template_that_builds_gigabytes_is_one_clean_problem(
+    folder, tmp_path, example_paths, case
+):
+    """Each of these ran for minutes or ended in a MemoryError traceback. riskcli runs under a
+    2 GiB address-space cap here, so a bomb that gets through fails fast instead of swapping."""
+    content, words = BOMBS[case]
+    card = folder / "model_card.md.j2"
+    card.write_text(card.read_text("utf-8") + content + "\n", "utf-8")
+    out = tmp_path / "record.md"
+    run = run_riskcli("report", example_paths[0], "-o", out, "--templates", folder, timeout=30)
+    (line,) = assert_clean_refusal(run.code, run.stderr, str(card))
+    assert words in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["record.css", "included.j2"])
+def test_a_template_file_past_the_size_limit_is_refused_before_it_is_read(
+    runner, folder, tmp_path, example_paths, name
+):
+    big = folder / name
+    if name == "included.j2":
+        card = folder / "model_card.md.j2"
+        card.write_text('{% include "included.j2" %}\n' + card.read_text("utf-8"), "utf-8")
+        big.write_text("", "utf-8")
+    with big.open("a", encoding="utf-8") as handle:
+        handle.write("/* " + "x" * MAX_TEMPLATE_BYTES + " */\n")
+    out = tmp_path / "record.md"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(big))
+    assert f"the limit is {MAX_TEMPLATE_BYTES:,} bytes" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["chart.css", "record.css", "model_card.md.j2"])
+def test_a_template_file_that_cannot_be_read_is_named_as_unreadable(
+    runner, folder, tmp_path, example_paths, monkeypatch, name
+):
+    """Read while the record was being written, an unreadable stylesheet was reported as the
+    record that "cannot be written"; it is read at load, and named. (The tests run as root, for
+    whom no permission bit refuses a read: the refusal is the file system's answer, injected.)"""
+    opening = Path.open
+
+    def refusing(self: Path, *args: object, **kwargs: object):
+        if self.name == name and self.parent == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return opening(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing)
+    out = tmp_path / "record.md"
+    out.write_text("the previous record\n", "utf-8")
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(folder / name))
+    assert "cannot be read: Permission denied" in line
+    assert out.read_text("utf-8") == "the previous record\n"
+
+
+# --- hf_gating.yaml ------------------------------------------------------------------------------
+
+def test_an_hf_gating_file_that_links_out_of_the_folder_is_refused_unread(
+    runner, folder, tmp_path, example_paths
+):
+    """Its keys used to be echoed in the errors ("secret_key: unknown field")."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("secret_key: TOP-SECRET-CONTENT\n", "utf-8")
+    (folder / "hf_gating.yaml").unlink()
+    (folder / "hf_gating.yaml").symlink_to(outside)
+    out = tmp_path / "record.md"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr,
+                                   str(folder / "hf_gating.yaml"))
+    assert "outside the template folder" in line
+    assert "secret_key" not in result.output and "TOP-SECRET" not in result.output
+    assert not out.exists()
+
+
+def _gating(path: tuple[str, ...], value: object):
+    def edit(data: dict) -> None:
+        node = data
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+
+    return edit
+
+
+def _always_select(data: dict) -> None:
+    data["always_fields"]["{nope}"] = {"type": "select", "options": ["a", "b"]}
+
+
+GATING_TEXTS = {
+    "unknown-field": (_gating(("prompt", "legal_terms", "click_through"), "Hi {nope}"),
+                      "unknown placeholder {nope}"),
+    "attribute-access": (_gating(("heading",), "{model_name.__class__}"),
+                         "unknown placeholder {model_name.__class__}"),
+    "padding-spec": (_gating(("fields", "vetting", "self_attested"),
+                             {"{model_name:>999999999}": "text"}),
+                     "takes no format spec or conversion"),
+    "select-field-label": (_always_select, "unknown placeholder {nope}"),
+}
+
+
+@pytest.mark.parametrize("case", list(GATING_TEXTS))
+def test_an_hf_gating_text_that_format_could_not_fill_is_refused_before_writing(
+    runner, folder, tmp_path, example_paths, case
+):
+    """These crashed after the record was written, printed interpreter internals, or padded to a
+    gigabyte; the spec is checked when the folder loads, like the pack's texts."""
+    edit, words = GATING_TEXTS[case]
+    spec = folder / "hf_gating.yaml"
+    data = yaml.safe_load(spec.read_text("utf-8"))
+    edit(data)
+    spec.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    out = tmp_path / "record.md"
+    result = runner.invoke(app, ["report", str(example_paths[0]), "-o", str(out),
+                                 "--templates", str(folder)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(spec))
+    assert words in line
+    assert not out.exists()

@@ -7,6 +7,7 @@ this module only picks the entries that match the answers.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -51,18 +52,28 @@ class GatingSpec(Strict):
                            PLACEHOLDERS)
         return prompt
 
-    @field_validator("always_fields", "fields")
+    @field_validator("always_fields")
     @classmethod
-    def _label_placeholders(cls, fields: dict[str, Any]) -> dict[str, Any]:
-        entries = [fields] if all(not isinstance(v, dict) for v in fields.values()) else [
-            entry for by_value in fields.values() for entry in by_value.values()]
-        check_placeholders([label for entry in entries for label in entry], PLACEHOLDERS)
+    def _always_placeholders(cls, fields: dict[str, Any]) -> dict[str, Any]:
+        """Labels are filled like the texts; a field's kind (`text`, or a select with its
+        options) is printed as written. (A select's mapping once made these labels be read as
+        answer values, and left them unchecked.)"""
+        check_placeholders(list(fields), PLACEHOLDERS)
+        return fields
+
+    @field_validator("fields")
+    @classmethod
+    def _label_placeholders(cls, fields: dict[str, dict[str, dict[str, Any]]]) -> dict:
+        check_placeholders([label for by_value in fields.values() for entry in by_value.values()
+                            for label in entry], PLACEHOLDERS)
         return fields
 
 
 def load_gating_spec(folder: Path, fallback: Path) -> GatingSpec:
     """From the template folder in use; a custom folder without the file uses the bundled one."""
-    path = folder / SPEC_FILE if (folder / SPEC_FILE).is_file() else fallback / SPEC_FILE
+    # Whatever is there is read (a folder or a broken link is a problem, not a silent fallback);
+    # load_templates has already refused a link out of the folder.
+    path = folder / SPEC_FILE if os.path.lexists(folder / SPEC_FILE) else fallback / SPEC_FILE
     loaded = load_yaml(path)
     return validate_document(GatingSpec, loaded.data, loaded.path, TemplateError,
                              "heading, button, intro, prompt, fields")

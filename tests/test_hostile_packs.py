@@ -215,6 +215,35 @@ def test_a_horizon_question_without_a_bound_is_refused_with_the_pack(runner, rep
     assert "keys.horizon: question horizon_days needs a `max` of at most 36,500 days" in line
 
 
+def test_a_merge_key_is_overridden_by_the_keys_written_beside_it(runner, repo_root, tmp_path):
+    """YAML's merge key: `<<: *rule` brings in another rule's fields, and the keys written beside
+    it override the merged ones. It used to be refused as a duplicate key."""
+    text = (repo_root / "rules" / "llama-pattern.yaml").read_text("utf-8")
+    first, second = "  - id: vetting-none\n", "  - id: vetting-self-attested\n"
+    assert text.count(first) == text.count(second) == 1
+    copy = "  - <<: *first\n    id: vetting-none-copy\n    title: Written beside the merge\n"
+    text = text.replace(first, "  - &first\n    id: vetting-none\n").replace(second,
+                                                                             copy + second)
+    pack = tmp_path / "rules.yaml"
+    pack.write_text(text, "utf-8")
+    result = runner.invoke(app, ["rules", "--rules", str(pack), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    copied = result.stdout[result.stdout.index("Written beside the merge"):]
+    assert "Anyone who asks receives the weights" in result.stdout  # the original, as it was
+    assert "Admit named people at known organisations" in copied  # merged in from it
+
+
+def test_a_key_written_twice_beside_a_merge_key_is_still_a_duplicate(runner, repo_root, tmp_path):
+    text = (repo_root / "rules" / "llama-pattern.yaml").read_text("utf-8")
+    first = "  - id: vetting-none\n"
+    pack = tmp_path / "rules.yaml"
+    pack.write_text(text.replace(first, "  - <<: {severity: low}\n    id: vetting-none\n"
+                                        "    id: vetting-none-again\n"), "utf-8")
+    result = runner.invoke(app, ["lint", "--rules", str(pack)])
+    (line,) = assert_clean_refusal(result.exit_code, result.stderr, str(pack))
+    assert "duplicate key 'id'" in line
+
+
 # --- every broken questionnaire, at every command that loads one -----------------------------
 
 def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:

@@ -145,22 +145,31 @@ _Loader.yaml_implicit_resolvers = _resolvers_12()
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
+    """A key written twice is refused; a key a merge (`<<: *base`) brings in is overridden by
+    one written in the mapping itself, as YAML's merge key says (flatten_mapping puts the merged
+    pairs first, the first-listed mapping's last, so each later pair wins)."""
+    written = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
     loader.flatten_mapping(node)
+    merged = len(node.value) - written
     data = MarkedDict()
     data.lines = {}
     yield data
-    for key_node, value_node in node.value:
+    own: set[Any] = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, Hashable):
             raise yaml.constructor.ConstructorError(
                 "while reading a mapping", node.start_mark, "a key must be a plain value",
                 key_node.start_mark,
             )
-        if key in data:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping", node.start_mark,
-                f"duplicate key {key!r} (first on line {data.lines[key]})", key_node.start_mark,
-            )
+        if index >= merged:
+            if key in own:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"duplicate key {key!r} (first on line {data.lines[key]})",
+                    key_node.start_mark,
+                )
+            own.add(key)
         try:
             data[key] = loader.construct_object(value_node, deep=True)
         except ScalarRefused as exc:
@@ -211,6 +220,7 @@ def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
     return _BOOL_12[node.value]
 
 
+_MERGE = "tag:yaml.org,2002:merge"
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor(_NUMBER, _construct_number)

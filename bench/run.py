@@ -2,7 +2,7 @@
 
     python bench/run.py                 # every case, 5 runs each (about three minutes)
     python bench/run.py --runs 9        # more runs, steadier medians
-    python bench/run.py --only score,batch  (cases: score, levers, batch, report, scaling)
+    python bench/run.py --only score,batch  (cases: score, levers, batch, report, scaling, rules)
 
 Wall-clock times on a shared machine drift, so every case is measured as a ratio against a
 baseline run in the same loop (A, B, A, B, ...) and the table shows medians. Inputs are generated
@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "llama-1-2023.yaml"
 BATCH_FILES = 2_000
 SCALES = (100, 1_000, 10_000)
+RULE_SCALES = (1_000, 4_000)
+"""Generated rule packs: the bundled pack plus this many rules that fire on the LLaMA 1 example."""
 BASELINE_IMPORTS = "import typer, pydantic, yaml, jinja2"
 NOTES: list[str] = []
 
@@ -221,6 +223,26 @@ def _draw(question, rng: random.Random):
     return None  # text and dates: keep the example's
 
 
+def generate_rules(path: Path, count: int) -> Path:
+    """The bundled pack plus `count` rules that all fire on the LLaMA 1 example, each with a
+    multiplier of x0.999 or x1.001 spread over every factor (within the pack's hazard range)
+    and its own mitigation: what a pack written by a generator, or an attacker, looks like."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "rules" / "llama-pattern.yaml").read_text("utf-8"))
+    factors = [factor["id"] for factor in data["model"]["factors"]]
+    data["rules"] += [
+        {"id": f"generated-{index}", "title": f"Generated rule {index}",
+         "when": "vetting != 'identity_verified_contract'" if index % 2 else True,
+         "effect": {"factor": factors[index % len(factors)],
+                    "multiply": 1.001 if index % 2 else 0.999},
+         "severity": "low", "rationale": f"Generated {index}.",
+         "mitigation": f"Mitigation {index}.", "owner": "AI Engineer"}
+        for index in range(count)]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def link_first(source: Sequence[Path], folder: Path, count: int) -> Path:
     """A folder holding the first `count` generated files (hard links: no copying)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -334,6 +356,34 @@ def case_scaling(bench: Bench, files: Sequence[Path]) -> list[Row]:
     return rows
 
 
+def case_rules(bench: Bench) -> list[Row]:
+    """`score` and `levers` on LLaMA 1 with generated packs of 1,000 and 4,000 more rules.
+
+    Each fired rule's 'lambda had it not fired' once scanned every fired rule, so the work grew
+    with the square of the rules: with 4,000, 0.55 s of CPU to score a file and 13 s for levers
+    (each of its dozens of alternatives paid it); 0.25 s and 2.2 s after. The ratio is the work
+    per rule at 4,000 against at 1,000 (each less the bundled pack's time): about 1 when the
+    work grows linearly with the rules, about 4 when it grows with their square."""
+    small, large = RULE_SCALES
+    packs = {n: generate_rules(bench.work / f"rules-{n}.yaml", n) for n in RULE_SCALES}
+    commands = {"bundled": [*bench.riskcli, "score", str(EXAMPLE)]}
+    for n, pack in packs.items():
+        commands[f"score {n}"] = [*bench.riskcli, "score", str(EXAMPLE), "--rules", str(pack)]
+        commands[f"levers {n}"] = [*bench.riskcli, "levers", str(EXAMPLE), "--rules", str(pack)]
+    runs = bench.measure(commands)
+    bundled = median_s(runs["bundled"])
+    rows = []
+    for kind in ("score", "levers"):
+        at = {n: median_s(runs[f"{kind} {n}"]) for n in RULE_SCALES}
+        peak = max(r.peak_mb for r in runs[f"{kind} {large}"])
+        per_rule = {n: max(at[n] - bundled, 1e-9) / n for n in RULE_SCALES}
+        ratio = per_rule[large] / per_rule[small]
+        rows.append(Row(f"{kind} with {large:,} more rules (peak {peak:,.0f} MB)", ms(at[large]),
+                        f"{ms(at[small])} ({small:,})", f"{ratio:.2f}x per rule",
+                        "<= 2.00x per rule", ratio <= 2.0))
+    return rows
+
+
 def print_table(rows: Sequence[Row], header: str) -> None:
     columns = ("case", "median", "baseline", "ratio", "target", "result")
     cells = [columns] + [(r.case, r.median, r.baseline, r.ratio, r.target, r.verdict)
@@ -350,14 +400,15 @@ def print_table(rows: Sequence[Row], header: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
-    parser.add_argument("--only", default="score,levers,batch,report,scaling",
-                        help="comma-separated cases: score, levers, batch, report, scaling")
+    parser.add_argument("--only", default="score,levers,batch,report,scaling,rules",
+                        help="comma-separated cases: score, levers, batch, report, scaling, "
+                             "rules")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="let child processes run without a bytecode cache")
     parser.add_argument("--keep", type=Path, help="generate inputs here and keep them")
     args = parser.parse_args(argv)
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
-    unknown = wanted - {"score", "levers", "batch", "report", "scaling"}
+    unknown = wanted - {"score", "levers", "batch", "report", "scaling", "rules"}
     if unknown:
         parser.error(f"unknown case(s): {', '.join(sorted(unknown))}")
 
@@ -374,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("batch", lambda: case_batch(bench, files)),
             ("report", lambda: case_report(bench)),
             ("scaling", lambda: case_scaling(bench, files)),
+            ("rules", lambda: case_rules(bench)),
         ]
         rows: list[Row] = []
         for name, step in steps:

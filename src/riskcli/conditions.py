@@ -136,17 +136,23 @@ class Condition:
             raise TypeError(f"condition `{self.source}` was built without its code")
         return (_restore, (self.source, self.names, self.tree, marshal.dumps(self.code)))
 
+    _order: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """`names` sorted once: the remembered results are keyed by the values in this order."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_order", tuple(sorted(self.names)))
+
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
         """Absent answers (skipped questions) are seen as `none`, never as an error."""
-        context = {name: answers.get(name) for name in self.names}
-        key = tuple((name, _hashable(value)) for name, value in sorted(context.items()))
+        values = [answers.get(name) for name in self._order]
+        key = tuple(map(_hashable, values))
         try:
             return self._seen[key]
         except KeyError:
             pass
         except TypeError:  # a value that cannot be a key: evaluate without remembering
-            return self._run(context)
-        result = self._run(context)
+            return self._run(dict(zip(self._order, values, strict=True)))
+        result = self._run(dict(zip(self._order, values, strict=True)))
         if len(self._seen) < MEMO_ENTRIES:
             self._seen[key] = result
         return result

@@ -6,7 +6,7 @@ hazard, each fired rule's multiplier and how much it moved the leak rate, and th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,6 +19,42 @@ class Value(BaseModel):
     holds every scored result equal, type for type, to what validation would have built."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+        """pydantic's `model_construct` for fields without aliases, which these have: the
+        same `__dict__` and fields set, in a third of the time (a file builds about forty of
+        these, and pydantic's general version was a fifth of scoring it)."""
+        fields = cls.__dict__.get("_plain_fields")
+        if fields is None:
+            fields = _plain_fields(cls)
+            type.__setattr__(cls, "_plain_fields", fields)
+        if not fields:  # an alias somewhere: pydantic's own handles it
+            return super().model_construct(_fields_set, **values)
+        m = cls.__new__(cls)
+        given: dict[str, Any] = {}
+        for name, field in fields[1]:
+            if name in values:
+                given[name] = values[name]
+            elif not field.is_required():
+                given[name] = field.get_default(call_default_factory=True, validated_data=given)
+        object.__setattr__(m, "__dict__", given)
+        object.__setattr__(m, "__pydantic_fields_set__",
+                           set(values).intersection(fields[0]) if _fields_set is None
+                           else _fields_set)
+        object.__setattr__(m, "__pydantic_extra__", None)
+        object.__setattr__(m, "__pydantic_private__", None)
+        return m
+
+
+def _plain_fields(cls: type[Value]) -> Any:
+    """(names, [(name, field)]) for a class whose fields have no alias and which has no
+    post-init; () otherwise."""
+    if cls.__pydantic_post_init__ or any(
+            field.alias is not None or field.validation_alias is not None
+            for field in cls.__pydantic_fields__.values()):
+        return ()
+    return (frozenset(cls.__pydantic_fields__), list(cls.__pydantic_fields__.items()))
 
 
 class Ref(Value):

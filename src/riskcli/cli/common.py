@@ -62,6 +62,20 @@ IntervalOpt = Annotated[
 ]
 
 
+def _jobs(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"expected a whole number of processes of at least 1, got {value}")
+    return value
+
+
+JobsOpt = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", metavar="N", show_default=False, callback=_jobs,
+                 help="Processes to work in (default: one per core, for large batches only); "
+                      "the output is the same whatever N."),
+]
+
+
 StrictOpt = Annotated[
     bool,
     typer.Option("--strict", help="An answer to a question that does not apply is an error "

@@ -18,6 +18,7 @@ import typer
 from riskcli.cli.common import (
     INPUT_ERROR,
     IntervalOpt,
+    JobsOpt,
     QuestionnaireOpt,
     RulesOpt,
     SetOpt,
@@ -127,6 +128,7 @@ def score(
     interval: IntervalOpt = None,
     set_: SetOpt = None,
     strict: StrictOpt = False,
+    jobs: JobsOpt = None,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -197,7 +199,7 @@ def score(
         progress.enabled &= output is ScoreFormat.text or not sys.stdout.isatty()
         with progress:
             problems += score_each(engine, files, add, progress.update, sets=sets,
-                                   strict=strict, warn=warn, on_problems=invalid)
+                                   strict=strict, warn=warn, on_problems=invalid, jobs=jobs)
         print_problems(warnings + problems)
         for w in writers:
             w.close()

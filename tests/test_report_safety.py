@@ -7,6 +7,7 @@ template syntax, HTML or a file URL. None of it may run, render as markup or be 
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import time
@@ -167,3 +168,92 @@ def test_weasyprint_is_imported_only_for_a_pdf(code):
     repo = Path(__file__).resolve().parents[1]
     check = f"{code}; import sys; assert 'weasyprint' not in sys.modules, 'weasyprint loaded'"
     subprocess.run([sys.executable, "-c", check], cwd=repo, check=True)
+
+
+# --- the commands the record prints are shell-quoted --------------------------------------------
+
+def _printed_commands(html: str) -> list[str]:
+    """Every `riskcli score …` command the HTML record prints (footer, appendix, levers)."""
+    import html as html_lib
+
+    found = re.findall(r"<code[^>]*>(riskcli score [^<]*)</code>", html)
+    return sorted({html_lib.unescape(command) for command in found})
+
+
+@pytest.mark.parametrize("name", ["a$(touch X).yaml", "it's `touch X`; ok.yaml", "-rf.yaml"])
+def test_a_printed_command_runs_nothing_and_names_the_file(engine, write_answers, llama1_answers,
+                                                             tmp_path, name):
+    """Pasted into a shell, each command reaches riskcli with the file name as one argument:
+    `printf` stands in for riskcli, and nothing the name holds is run."""
+    result = score_file(engine, write_answers(llama1_answers, name=name))
+    commands = _printed_commands(render(result, engine, "html").decode())
+    assert len(commands) >= 2, "the footer's re-score line and the levers' check line"
+    for command in commands:
+        run = subprocess.run(["sh", "-c", "printf '%s\\n' " + command.removeprefix("riskcli ")],
+                             cwd=tmp_path, capture_output=True, text=True, check=True)
+        words = run.stdout.splitlines()
+        assert words[:2] == ["score", name if not name.startswith("-") else f"./{name}"]
+        assert not (tmp_path / "X").exists()
+
+
+def test_a_record_date_that_is_not_a_date_is_one_problem_not_a_traceback(engine):
+    from riskcli.errors import AnswersError
+    from riskcli.report.context import record_date
+
+    result = score_file(engine, Path(__file__).resolve().parents[1] / "examples"
+                        / "llama-1-2023.yaml")
+    broken = result.model_copy(update={"answers": {**result.answers,
+                                                    "decision_date": "last Tuesday"}})
+    with pytest.raises(AnswersError) as raised:
+        record_date(broken, engine.rules.keys)
+    (problem,) = raised.value.problems
+    assert problem.key == "decision_date" and "'last Tuesday'" in problem.message
+
+
+def test_report_with_a_questionnaire_whose_decision_date_is_text_exits_2_in_one_line(
+        tmp_path, write_answers, llama1_answers):
+    from typer.testing import CliRunner
+
+    from riskcli.cli.app import app
+    from riskcli.resources import default_questionnaire
+
+    text = Path(default_questionnaire()).read_text(encoding="utf-8")
+    start = text.index("- id: decision_date")
+    end = text.index("type: date", start)
+    questionnaire = tmp_path / "q.yaml"
+    questionnaire.write_text(text[:end] + "type: text" + text[end + len("type: date"):],
+                             encoding="utf-8")
+    llama1_answers["decision_date"] = "last Tuesday"
+    answers = write_answers(llama1_answers)
+    run = CliRunner().invoke(app, ["report", str(answers), "-o", str(tmp_path / "r.html"),
+                                   "--questionnaire", str(questionnaire)])
+    assert run.exit_code == 2, run.output
+    assert "Traceback" not in run.output
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "decision_date" in run.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.slow
+def test_four_long_unbroken_answers_print_whole_in_the_pdf(engine, write_answers, llama1_answers):
+    """Four 20,000-character answers without a space (minutes of layout before they were given
+    break points): every character is in the PDF, the HTML record keeps them exactly as typed,
+    and table cells and titles show a clipped line rather than pages of one word."""
+    words = {key: letter * 20_000 for key, letter in
+             [("model_name", "M"), ("organization", "O"), ("decision_owner", "D"),
+              ("rationale", "R")]}
+    llama1_answers.update(words)
+    result = score_file(engine, write_answers(llama1_answers, name="long.yaml"))
+    html = render(result, engine, "html").decode()
+    assert "\u200b" not in html
+    for word in words.values():
+        assert word in html, "the appendix (or the rationale's quote) holds each answer whole"
+    pages = [page.extract_text() or ""
+             for page in PdfReader(io.BytesIO(render(result, engine, "pdf"))).pages]
+    # An answer runs over many pages: the footer each of them prints is taken out between.
+    body = "".join(re.sub(r"Questionnaire\s.*?Page\s*\d+\s*of\s*\d+", "", page, flags=re.S)
+                   for page in pages)
+    text = "".join(body.replace("\u200b", "").split())
+    for word in words.values():
+        assert word in text
+    assert "M" * 400 not in html.split("<h1>", 1)[1].split("</h1>", 1)[0]

@@ -112,7 +112,9 @@ class Charts:
             on_reference = point.days == reference_day and bool(reference_label)
             x = x_of(point.days)
             after_horizon = 0 < x - x_of(exposure.horizon_days) < 45
-            parts.append(_point(frame, x, y_of(point.p), label, on_reference, after_horizon))
+            before_horizon = 0 < x_of(exposure.horizon_days) - x < 40
+            parts.append(_point(frame, x, y_of(point.p), label, on_reference, after_horizon,
+                                before_horizon))
         parts.append(_point(frame, x_of(exposure.horizon_days), y_of(_horizon_p(exposure)), ""))
         ceiling = self._exposure_ceiling()
         if ceiling is not None:
@@ -376,17 +378,22 @@ def _horizon(frame: _Frame, x: float, label: str, exposure: ExposureView) -> str
 
 
 def _point(frame: _Frame, x: float, y: float, label: str, on_reference: bool = False,
-           after_horizon: bool = False) -> str:
+           after_horizon: bool = False, before_horizon: bool = False) -> str:
     """A marked point; its label sits above-left, where a rising curve leaves room.
 
     Near the top of the plot that room is the horizon label's, and on the reference line it is
     the reference label's, so there the label goes below-right, under the curve (above-right
-    when the curve runs along the axis); just past the horizon line it goes above-right.
+    when the curve runs along the axis); just past the horizon line it goes above-right. On the
+    reference line with the horizon line just right of it, below-right would be crossed by the
+    horizon; above the middle the reference label stands at the foot of its line, so the label
+    goes above-left (below-left at the very top, where the horizon label is).
     """
     dot = f'<circle class="point" cx="{x:.2f}" cy="{y:.2f}" r="3.2"/>'
     if not label:
         return dot
-    if on_reference:
+    if on_reference and before_horizon and y < frame.top + frame.height * 0.5:
+        anchor, dx, dy = "end", -6, (-6 if y > frame.top + 14 else 14)
+    elif on_reference:
         anchor, dx, dy = "start", 7, (-6 if y > frame.bottom - 16 else 12)
     elif after_horizon:
         anchor, dx, dy = "start", 6, -6

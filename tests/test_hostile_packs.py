@@ -201,20 +201,6 @@ def test_a_number_scoring_would_choke_on_is_refused_by_lint(runner, repo_root, t
     assert words in line
 
 
-def test_a_horizon_question_without_a_bound_is_refused_with_the_pack(runner, repo_root, tmp_path):
-    """A horizon of 10**400 days cannot be turned into a float: the questionnaire the pack reads
-    must bound it."""
-    def edit(data: dict[str, Any]) -> None:
-        del _question(data, "horizon_days")["max"]
-
-    questionnaire = _edited(repo_root / "questionnaires" / "distribution.yaml",
-                            tmp_path / "q.yaml", edit)
-    result = runner.invoke(app, ["lint", "--questionnaire", str(questionnaire)])
-    (line,) = assert_clean_refusal(result.exit_code, result.stderr,
-                                   str(repo_root / "rules" / "llama-pattern.yaml"))
-    assert "keys.horizon: question horizon_days needs a `max` of at most 36,500 days" in line
-
-
 def test_a_merge_key_is_overridden_by_the_keys_written_beside_it(runner, repo_root, tmp_path):
     """YAML's merge key: `<<: *rule` brings in another rule's fields, and the keys written beside
     it override the merged ones. It used to be refused as a duplicate key."""

@@ -51,8 +51,9 @@ lambda for any headcount from 1 to 1e100 is a normal float, and so are its media
 and every ratio the levers take; outside it, a product underflows to a subnormal or zero (an
 infinite median, a division by zero) or overflows."""
 MAX_DAYS = 36_500
-"""A century: the longest horizon or report day. P(leak) past it is 1 for any real pack, and a
-day count past 1e308 cannot even be turned into a float."""
+"""A century: the latest report day. P(leak) past it is 1 for any real pack, and a day count past
+1e308 cannot even be turned into a float. (The horizon is an answer: whole-number answers stop at
+values.MAX_WHOLE_NUMBER, whatever the questionnaire's `max`.)"""
 MAX_SPREAD = 1e6
 """How far apart the ends of a stated 90% interval of h0 may be (the bundled spread: twelvefold).
 Past it the draws overflow a float."""
@@ -532,10 +533,6 @@ class _CrossCheck:
                 article = "an" if kind[0] in "aeiou" else "a"
                 self.problem(f"keys.{role}", ("keys", role),
                              f"{key!r} is not {article} {kind} question of the questionnaire")
-            elif role == "horizon" and (question.max is None or question.max > MAX_DAYS):
-                self.problem(f"keys.{role}", ("keys", role),
-                             f"question {key} needs a `max` of at most {MAX_DAYS:,} days (a "
-                             "century), so every horizon it accepts can be computed")
 
     def _rules(self) -> None:
         pack = self.pack

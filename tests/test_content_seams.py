@@ -182,10 +182,11 @@ def test_a_mistyped_placeholder_in_the_access_form_wording_is_refused_before_wri
                              "access_organizations": 2})
     result = runner.invoke(app, ["report", str(answers), "-o", str(out), "--templates",
                                  str(folder)])
+    line = next(n for n, text in enumerate(spec.read_text().splitlines(), 1) if "{model}" in text)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         f"{spec}: heading: unknown placeholder {{model}} (allowed: model_name, organization) "
-        "(line 5)"]
+        f"(line {line})"]
     assert not out.exists()
 
 

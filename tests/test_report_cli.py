@@ -87,11 +87,11 @@ def test_a_template_folder_missing_a_file_names_that_file(runner, tmp_path, temp
 
 
 def test_a_stylesheet_naming_a_missing_font_is_a_clean_error(runner, tmp_path, template_copy):
-    (template_copy / "fonts" / "Inter-Bold.woff2").unlink()
+    (template_copy / "fonts" / "Inter-Bold.otf").unlink()
     result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path / "r.pdf"),
                                  "--templates", str(template_copy)])
     assert result.exit_code == 2
-    assert "fonts.css: riskcli-asset:fonts/Inter-Bold.woff2: names a file" in result.stderr
+    assert "fonts.css: riskcli-asset:fonts/Inter-Bold.otf: names a file" in result.stderr
 
 
 def test_a_stylesheet_naming_a_network_url_is_refused_at_load(runner, tmp_path, template_copy):

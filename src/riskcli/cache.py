@@ -34,6 +34,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+import jinja2
+import jinja2.bccache
+
 T = TypeVar("T")
 
 FORMAT = b"riskcli-cache 1\n"
@@ -65,17 +68,51 @@ def cache_dir() -> Path | None:
 def cached(kind: str, sources: Sequence[tuple[str, bytes]], build: Callable[[], T]) -> T:
     """`build()`, or what it returned before for the same `sources` (name and bytes of every
     file it reads) with the same code. `build` must read nothing but those bytes."""
+    found = lookup(kind, sources)
+    if found is not None:
+        return found  # type: ignore[return-value]
+    value = build()
+    store(kind, sources, value)
+    return value
+
+
+def lookup(kind: str, sources: Sequence[tuple[str, bytes]]) -> object | None:
+    """What `store` kept for these sources and this code, or None (never stored, cache off,
+    or an entry that fails its check)."""
+    place = _place(kind, sources)
+    return None if place is None else _read(*place)
+
+
+def store(kind: str, sources: Sequence[tuple[str, bytes]], value: object) -> None:
+    place = _place(kind, sources)
+    if place is not None:
+        _write(*place, value, kind)
+
+
+def _place(kind: str, sources: Sequence[tuple[str, bytes]]) -> tuple[Path, bytes] | None:
     folder = cache_dir()
     secret = _secret(folder) if folder is not None else None
     if folder is None or secret is None:
-        return build()
-    entry = folder / f"{kind}-{_key(kind, sources)}.pickle"
-    found = _read(entry, secret)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    value = build()
-    _write(entry, secret, value, kind)
-    return value
+        return None
+    return folder / f"{kind}-{_key(kind, sources)}.pickle", secret
+
+
+class TemplateBytecode(jinja2.BytecodeCache):
+    """Jinja's bytecode cache, kept in this signed cache: a template's compiled code (its
+    checksum is of the source) under the environment's `kind`, since Jinja's own key knows
+    nothing of the environment's options. Compiling the record's template costs more than
+    rendering it."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        found = lookup(self.kind, [(bucket.key, bucket.checksum.encode())])
+        if isinstance(found, bytes):
+            bucket.bytecode_from_string(found)  # checks Jinja's magic and the checksum
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        store(self.kind, [(bucket.key, bucket.checksum.encode())], bucket.bytecode_to_string())
 
 
 def _key(kind: str, sources: Sequence[tuple[str, bytes]]) -> str:
@@ -94,7 +131,6 @@ def code_fingerprint() -> bytes:
     version, pydantic's and Jinja2's. Reading riskcli's version from its metadata costs more
     than the stat calls, and says less: an edited checkout keeps its version."""
     if not _fingerprint:
-        import jinja2
         import pydantic
 
         package = Path(__file__).resolve().parent

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -67,7 +68,39 @@ def html_to_pdf(html: str, templates: TemplateSet, date: dt.date,
         stage("laying out pages")
         laid_out = document.render(**options)
         stage("writing the PDF")
-        return laid_out.write_pdf(**options)
+        small = _small_fonts(templates)
+        if not small:
+            return laid_out.write_pdf(**options)
+        whole = laid_out.write_pdf(**options, full_fonts=True)
+        if all(_digest(font.file_content) in small for font in laid_out.fonts.values()):
+            return whole
+        # A laid-out document is written once (writing consumes some of its state): lay the
+        # pages out again, for subset fonts, asking for the same URLs (`fetcher` heard them).
+        again = weasyprint.HTML(string=html, base_url=ASSET_SCHEME,
+                                url_fetcher=AssetFetcher(templates))
+        return again.render(**options).write_pdf(**options)
+
+
+FULL_FONT_BYTES = 128 * 1024
+"""A template folder's font at most this large is embedded whole rather than subset."""
+
+
+def _small_fonts(templates: TemplateSet) -> set[bytes]:
+    """The digests of the template folder's fonts that a PDF may embed whole.
+
+    WeasyPrint subsets every embedded font at every render, with fontTools unless
+    HarfBuzz-Subset is installed, and that took a fifth of a record's time. The bundled fonts
+    are already cut to the characters records print (see fonts/README.md), so a PDF that uses
+    only them embeds them whole, which costs nothing to make. A font from the system (a
+    character the bundled fonts lack), a large font or a WOFF a template folder brings is
+    subset as usual: the pages are then laid out and written again, without whole fonts.
+    """
+    return {_digest(path.read_bytes()) for path in templates.assets.values()
+            if path.suffix.lower() in (".otf", ".ttf") and path.stat().st_size <= FULL_FONT_BYTES}
+
+
+def _digest(content: bytes) -> bytes:
+    return hashlib.sha256(content).digest()
 
 
 def _no_stage(name: str) -> None:

@@ -22,6 +22,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from riskcli.cache import TemplateBytecode
 from riskcli.conditions import ArithmeticSandbox
 from riskcli.errors import Problem, RiskcliError, TemplateError
 from riskcli.markdown import markdown_code as code_span
@@ -75,7 +76,7 @@ class TemplateSet:
         return ArithmeticSandbox(
             loader=_FolderLoader(self.folder, self.texts), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+            keep_trailing_newline=True, bytecode_cache=TemplateBytecode("template-html"))
 
     def _markdown_env(self) -> SandboxedEnvironment:
         """Markdown has no autoescape in Jinja, so every printed value is escaped by `finalize`.
@@ -86,7 +87,8 @@ class TemplateSet:
         env = ArithmeticSandbox(
             loader=_FolderLoader(self.folder, self.texts), autoescape=False,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, finalize=markdown_escape)
+            keep_trailing_newline=True, finalize=markdown_escape,
+            bytecode_cache=TemplateBytecode("template-md"))
         env.filters["code"] = markdown_code
         return env
 

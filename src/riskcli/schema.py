@@ -127,8 +127,9 @@ def _requirements(questionnaire: Questionnaire,
     for applies, when, questions in grouped.values():
         then = {"required": [q.id for q in questions],
                 "properties": {q.id: _answered(q) for q in questions}}
-        rules.append({"description": f"Answered when `{when}`", "then": then} if applies is True
-                     else {"description": f"Answered when `{when}`", "if": applies, "then": then})
+        said = {"description": f"Answered when `{when}`"}
+        # `then` without `if` is ignored by JSON Schema: a condition always true requires outright
+        rules.append({**said, **then} if applies is True else {**said, "if": applies, "then": then})
     return rules, untranslated
 
 
@@ -278,7 +279,7 @@ class _Conditions:
                               lambda value: value is None)
         if isinstance(node, nodes.Compare) and len(node.ops) == 1:
             return self._compare(node.expr, node.ops[0].op, node.ops[0].expr)
-        raise Untranslatable(f"it uses {type(node).__name__.lower()}")
+        raise Untranslatable(f"it uses {_what(node)}")
 
     def _compare(self, left: nodes.Node, op: str, right: nodes.Node) -> _Truth:
         if isinstance(left, nodes.Name) and not isinstance(right, nodes.Name):
@@ -296,8 +297,11 @@ class _Conditions:
                     return self._atom(question, {"not": test}, lambda v: not judge(v))
                 return self._atom(question, test, judge)
             op = _FLIPPED[op]
-        else:
-            raise Untranslatable("it compares two answers, or two constants")
+        elif isinstance(left, nodes.Name):
+            raise Untranslatable("it compares two answers")
+        else:  # an expression on one side (`count * 2 > 10`), or two constants
+            _constant(left), _constant(right)
+            raise Untranslatable("it compares two constants")
         if op in ("eq", "ne"):
             test = _equal_to(question, constant)
             if op == "ne":
@@ -393,7 +397,19 @@ def _constant(node: nodes.Node) -> Any:
         return [_constant(item) for item in node.items]
     if isinstance(node, nodes.Tuple):
         return tuple(_constant(item) for item in node.items)
-    raise Untranslatable(f"it uses {type(node).__name__.lower()} where a constant can be read")
+    raise Untranslatable(f"it uses {_what(node)}")
+
+
+def _what(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Filter):
+        return f"the filter {node.name}"
+    if isinstance(node, nodes.BinExpr | nodes.UnaryExpr):
+        return "arithmetic"
+    if isinstance(node, nodes.CondExpr):
+        return "an if-expression"
+    if isinstance(node, nodes.Test):
+        return f"the test {node.name}"
+    return f"a {type(node).__name__.lower()}"
 
 
 def _all(*schemas: Schema) -> Schema:

@@ -100,12 +100,7 @@ def _in_workers(engine: Engine, files: Sequence[Path], sets: Mapping[str, Any] |
     but paths and results); elsewhere each worker gets the engine once, pickled, which
     `riskcli.cache` makes cheap to rebuild.
     """
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    method = "fork" if sys.platform.startswith("linux") else (
-        "forkserver" if "forkserver" in methods else "spawn")
-    context = multiprocessing.get_context(method)
+    context = _context()
     chunks = [list(files[start:start + CHUNK]) for start in range(0, len(files), CHUNK)]
     with context.Pool(workers, initializer=_start_worker,
                       initargs=(engine, dict(sets) if sets else None, strict)) as pool:
@@ -130,6 +125,65 @@ def _score_chunk(paths: list[Path]) -> list[_Outcome]:
     outcomes = [_score_one(engine, path, sets, strict) for path in paths]
     gc.collect(0)
     return outcomes
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One record: written to `out`, or the problems that stopped it; warnings either way."""
+
+    answers: Path
+    out: Path
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def render_each(pairs: Sequence[tuple[Path, Path]], render_one: Callable[..., None],
+                jobs: int | None = None) -> Iterator[Rendered]:
+    """Records for (answers file, output file) pairs, in order, `jobs` (None: every core) at a
+    time in worker processes that share this one's loaded engine, templates and WeasyPrint.
+
+    `render_one(answers, out, warn)` does one record; it must be a module-level function, so a
+    worker that is spawned rather than forked can find it. A record that fails is one
+    `Rendered` with its problems; the rest are still rendered.
+    """
+    workers = min(default_jobs() if jobs is None else max(jobs, 1), len(pairs))
+    if workers <= 1:
+        yield from (_render_one(render_one, pair) for pair in pairs)
+        return
+    context = _context()
+    with context.Pool(workers, initializer=_start_renderer, initargs=(render_one,)) as pool:
+        yield from pool.imap(_render_in_worker, pairs)
+
+
+def _render_one(render_one: Callable[..., None], pair: tuple[Path, Path]) -> Rendered:
+    answers, out = pair
+    warnings: list[Problem] = []
+    try:
+        render_one(answers, out, warnings.append)
+    except RiskcliError as exc:
+        return Rendered(answers, out, exc.problems, warnings)
+    return Rendered(answers, out, [], warnings)
+
+
+def _start_renderer(render_one: Callable[..., None]) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker.update(render_one=render_one)
+
+
+def _render_in_worker(pair: tuple[Path, Path]) -> Rendered:
+    return _render_one(_worker["render_one"], pair)
+
+
+def _context() -> Any:
+    """Fork where it is safe (Linux): workers start with everything this process loaded."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 @contextmanager

@@ -1,11 +1,14 @@
 """`riskcli report`: the decision record (PDF or HTML), or the model card's Markdown section.
 
 Parses options and calls `riskcli.report.write_report`; the report package is imported inside the
-command so other commands never load it (and WeasyPrint only loads for a PDF).
+command so other commands never load it (and WeasyPrint only loads for a PDF). Many answers files
+(or folders of them) with `-o FOLDER/` are rendered in one process, `--jobs` records at a time,
+each into FOLDER/<name>.<format>, byte for byte what `report FILE -o FOLDER/<name>.<format>` writes.
 """
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +16,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from riskcli.cli.common import (
+    INPUT_ERROR,
     IntervalOpt,
+    JobsOpt,
     QuestionnaireOpt,
     RulesOpt,
     SetOpt,
@@ -23,14 +28,18 @@ from riskcli.cli.common import (
     check_band,
     parse_sets_option,
     print_problems,
+    say,
     writing,
 )
-from riskcli.errors import Problem
+from riskcli.errors import Problem, RiskcliError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from riskcli.report.templates import TemplateSet
     from riskcli.results import ScoreResult
     from riskcli.rulepack import Keys
+    from riskcli.scoring import Engine
 
 
 class ReportFormat(StrEnum):
@@ -40,11 +49,13 @@ class ReportFormat(StrEnum):
 
 
 def report(
-    answers: Annotated[Path, typer.Argument(
-        metavar="FILE", show_default=False, help="Answers file to score and record.")],
+    answers: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", show_default=False,
+        help="Answers file to score and record; several, or folders of them, with -o FOLDER/.")],
     out: Annotated[Path, typer.Option(
         "-o", "--output", show_default=False,
-        help="File to write (.pdf, .html, .md); - writes an md or html record to stdout.")],
+        help="File to write (.pdf, .html, .md); - writes an md or html record to stdout; "
+             "FOLDER/ (or an existing folder) gets one record per answers file.")],
     output_format: Annotated[ReportFormat | None, typer.Option(
         "--format", help="pdf, html or md (default: from the output file's extension).",
         show_default=False)] = None,
@@ -58,13 +69,16 @@ def report(
     interval: IntervalOpt = None,
     set_: SetOpt = None,
     strict: StrictOpt = False,
+    jobs: JobsOpt = None,
     questionnaire: QuestionnaireOpt = None,
     rules: RulesOpt = None,
 ) -> None:
     """Render the decision record: PDF, HTML or model-card Markdown.
 
     The record is a PDF or HTML document; Markdown is the model card's section. With --set, the
-    record is of the answers as changed (its digest is not the file's).
+    record is of the answers as changed (its digest is not the file's). With -o FOLDER/, every
+    answers file named (folders walked) gets FOLDER/<name>.pdf (or --format's extension),
+    rendered --jobs at a time; one problem line per file that fails, exit 2 if any did.
     """
     from riskcli.fileio import check_output_path, is_stdout
     from riskcli.progress import Progress
@@ -74,6 +88,11 @@ def report(
     from riskcli.resources import default_templates
     from riskcli.scoring import load_engine, score_file
 
+    if _many(answers, out):
+        _report_many(answers, out, output_format, templates, target, interval, set_, strict,
+                     jobs, questionnaire, rules)
+        return
+    answers_file = answers[0]
     to_stdout = is_stdout(out)
     fmt = output_format.value if output_format else None if to_stdout else format_for(out)
     if fmt is None and to_stdout:
@@ -87,12 +106,12 @@ def report(
                                  "output; give a file name, or use --format md or html"))
     if not to_stdout:
         check_output_path(out, "a file name for the record",
-                          inputs=[answers, questionnaire, rules, templates])
+                          inputs=[answers_file, questionnaire, rules, templates])
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules, interval)
     check_band(target, engine.rules, "--target")
     sets = parse_sets_option(set_, engine.questionnaire)
-    result = score_file(engine, answers, sets=sets, strict=strict,
+    result = score_file(engine, answers_file, sets=sets, strict=strict,
                        warn=lambda warning: print_problems([warning]))
     if to_stdout:
         # Standard output holds the document alone; what would follow it goes to stderr.
@@ -108,9 +127,98 @@ def report(
             write_report(result, engine, out, fmt, template_set, bar.stage, target,
                          warn=undrawn.append)
         print_problems(undrawn)
-        typer.echo(f"{out}: {fmt} decision record for {answers}")
+        typer.echo(f"{out}: {fmt} decision record for {answers_file}")
     if fmt == "md":
         _suggest_front_matter(result, template_set, engine.rules.keys, err=to_stdout)
+
+
+def _many(answers: list[Path], out: Path) -> bool:
+    """Several records: more than one answers file, a folder of them, or -o ending in / (a
+    lone file with -o naming an existing folder is refused, as a file name was expected)."""
+    return (len(answers) > 1 or any(path.is_dir() for path in answers)
+            or str(out).endswith(("/", os.sep)))
+
+
+def _report_many(answers: list[Path], out: Path, output_format: ReportFormat | None,
+                 templates: Path | None, target: str | None, interval: float | None,
+                 set_: list[str] | None, strict: bool, jobs: int | None,
+                 questionnaire: Path | None, rules: Path | None) -> None:
+    """One record per answers file into the folder `out`, in the order the files were named
+    (folders walked as `score` walks them); everything is loaded once, WeasyPrint included,
+    before the workers start."""
+    import functools
+
+    from riskcli.batch import expand_paths, render_each
+    from riskcli.fileio import check_output_path, is_stdout
+    from riskcli.progress import Progress
+    from riskcli.report.templates import load_templates
+    from riskcli.resources import default_templates
+    from riskcli.scoring import load_engine
+
+    if is_stdout(out):
+        raise UsageError(Problem(str(out), "--output", "several records cannot share standard "
+                                 "output; give a folder, as -o FOLDER/"))
+    if out.exists() and not out.is_dir():
+        raise UsageError(Problem(str(out).rstrip("/" + os.sep), "--output", "is a file; "
+                                 "several records are written to a folder"))
+    if not (str(out).endswith(("/", os.sep)) or out.is_dir()):
+        raise UsageError(Problem(str(out), "--output", "several records are written to a "
+                                 "folder: end -o with / (e.g. -o records/)"))
+    fmt = output_format.value if output_format else "pdf"
+    files, problems = expand_paths(answers)
+    template_set = load_templates(templates or default_templates())
+    engine = load_engine(questionnaire, rules, interval)
+    check_band(target, engine.rules, "--target")
+    sets = parse_sets_option(set_, engine.questionnaire)
+    with writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+    pairs, taken = [], {}
+    for path in files:
+        target_file = out / f"{path.stem}.{fmt}"
+        if target_file.name in taken:
+            problems.append(Problem(str(path), "", f"its record would be {target_file}, as "
+                                    f"the record of {taken[target_file.name]} is; name one "
+                                    "of them on its own", code="io"))
+            continue
+        taken[target_file.name] = path
+        try:
+            check_output_path(target_file, "a file name for the record",
+                              inputs=[*files, questionnaire, rules, templates])
+        except RiskcliError as exc:
+            problems.extend(exc.problems)
+            continue
+        pairs.append((path, target_file))
+    print_problems(problems)
+    if fmt == "pdf":
+        import riskcli.report.pdf  # noqa: F401  WeasyPrint, loaded once for every worker
+
+    render_one = functools.partial(record_one, engine, template_set, fmt, target, sets, strict)
+    # Records take a second or two each: on a terminal, a bar under the lines said so far.
+    progress = Progress("rendering", len(pairs), "records")
+    failed = bool(problems)
+    with progress:
+        for done, rendered in enumerate(render_each(pairs, render_one, jobs), 1):
+            progress.close()
+            print_problems(rendered.warnings + rendered.problems)
+            if not rendered.problems:
+                say(f"{rendered.out}: {fmt} decision record for {rendered.answers}")
+            failed |= bool(rendered.problems)
+            progress.update(done)
+    if failed:
+        raise typer.Exit(INPUT_ERROR)
+
+
+def record_one(engine: Engine, templates: TemplateSet, fmt: str, target: str | None,
+               sets: Mapping[str, object], strict: bool, answers: Path, out: Path,
+               warn: Callable[[Problem], None]) -> None:
+    """One answers file scored and its record written, as a single `report` does it."""
+    from riskcli.report import write_report
+    from riskcli.scoring import score_file
+
+    result = score_file(engine, answers, sets=sets, strict=strict, warn=warn)
+    with writing(out):
+        write_report(result, engine, out, fmt, templates, None, target,  # type: ignore[arg-type]
+                     warn=warn)
 
 
 def _suggest_front_matter(result: ScoreResult, templates: TemplateSet, keys: Keys, *,

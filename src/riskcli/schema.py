@@ -24,6 +24,7 @@ from jinja2 import nodes
 
 from riskcli.answers import resolve
 from riskcli.questionnaire import Question, Questionnaire
+from riskcli.terminal import BIDI_CONTROLS
 from riskcli.values import CONTROL_CHARACTERS, MAX_TEXT_CHARS, MAX_WHOLE_NUMBER, to_plain
 
 Schema = dict[str, Any] | bool
@@ -45,12 +46,16 @@ LIMITS = (
 """Said in the schema and in docs/guide.md; each has a file in tests/schema_corpus/ that the two
 checks are expected to judge differently."""
 
+_BIDI = "".join(f"\\u{ord(c):04x}" for c in sorted(BIDI_CONTROLS))
+"""Refused in text as values.py refuses them, written as escapes both regex dialects read."""
+_BLANK: dict[str, Any] = {"not": {"type": "string", "pattern": r"^\s*$"}}
+"""Required text may not be blank (values.py); null, a question left unanswered, is not text."""
 _SCALARS: dict[str, dict[str, Any]] = {
     "bool": {"type": "boolean"},
     "int": {"type": "integer"},
     "float": {"type": "number"},
     "text": {"type": "string", "maxLength": MAX_TEXT_CHARS,
-             "pattern": f"^[^{CONTROL_CHARACTERS.pattern[1:-1]}]*$"},
+             "pattern": f"^[^{CONTROL_CHARACTERS.pattern[1:-1]}{_BIDI}]*$"},
     "date": {"type": "string", "format": "date", "pattern": DATE_PATTERN},
 }
 _NULL: dict[str, Any] = {"type": "null"}
@@ -154,6 +159,8 @@ def question_schema(question: Question, nullable: bool = False) -> dict[str, Any
         schema.update(_multi_choice(question))
     else:
         schema.update(_SCALARS[question.type])
+    if question.type == "text" and question.required:
+        schema.update(_BLANK)
     bounds = _bounds(question)
     schema.update(bounds)
     if question.estimable:

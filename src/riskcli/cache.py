@@ -123,17 +123,19 @@ def _key(kind: str, sources: Sequence[tuple[str, bytes]]) -> str:
     return digest.hexdigest()[:40]
 
 
-_fingerprint: list[bytes] = []
+_PACKAGE = Path(__file__).resolve().parent
+_fingerprints: dict[Path, bytes] = {}
 
 
-def code_fingerprint() -> bytes:
+def code_fingerprint(package: Path = _PACKAGE) -> bytes:
     """What built an entry: riskcli's modules (name, size, modification time), the Python
     version, pydantic's and Jinja2's. Reading riskcli's version from its metadata costs more
-    than the stat calls, and says less: an edited checkout keeps its version."""
-    if not _fingerprint:
+    than the stat calls, and says less: an edited checkout keeps its version, and installing
+    another version replaces the modules."""
+    found = _fingerprints.get(package)
+    if found is None:
         import pydantic
 
-        package = Path(__file__).resolve().parent
         parts = [sys.version, pydantic.VERSION, jinja2.__version__]
         for folder, _, files in sorted(os.walk(package)):
             for name in sorted(files):
@@ -141,8 +143,8 @@ def code_fingerprint() -> bytes:
                     info = os.stat(os.path.join(folder, name))
                     parts.append(f"{os.path.relpath(folder, package)}/{name}:{info.st_size}:"
                                  f"{info.st_mtime_ns}")
-        _fingerprint.append(hashlib.sha256("\n".join(parts).encode()).digest())
-    return _fingerprint[0]
+        found = _fingerprints[package] = hashlib.sha256("\n".join(parts).encode()).digest()
+    return found
 
 
 def _secret(folder: Path) -> bytes | None:

@@ -52,8 +52,8 @@ def report(
     answers: Annotated[list[Path], typer.Argument(
         metavar="FILE...", show_default=False,
         help="Answers file to score and record; several, or folders of them, with -o FOLDER/.")],
-    out: Annotated[Path, typer.Option(
-        "-o", "--output", show_default=False,
+    output: Annotated[str, typer.Option(
+        "-o", "--output", metavar="FILE", show_default=False,
         help="File to write (.pdf, .html, .md); - writes an md or html record to stdout; "
              "FOLDER/ (or an existing folder) gets one record per answers file.")],
     output_format: Annotated[ReportFormat | None, typer.Option(
@@ -88,8 +88,9 @@ def report(
     from riskcli.resources import default_templates
     from riskcli.scoring import load_engine, score_file
 
-    if _many(answers, out):
-        _report_many(answers, out, output_format, templates, target, interval, set_, strict,
+    out = Path(output)  # the text is kept: a trailing / asks for a folder
+    if _many(answers, output):
+        _report_many(answers, output, output_format, templates, target, interval, set_, strict,
                      jobs, questionnaire, rules)
         return
     answers_file = answers[0]
@@ -132,14 +133,14 @@ def report(
         _suggest_front_matter(result, template_set, engine.rules.keys, err=to_stdout)
 
 
-def _many(answers: list[Path], out: Path) -> bool:
+def _many(answers: list[Path], output: str) -> bool:
     """Several records: more than one answers file, a folder of them, or -o ending in / (a
     lone file with -o naming an existing folder is refused, as a file name was expected)."""
     return (len(answers) > 1 or any(path.is_dir() for path in answers)
-            or str(out).endswith(("/", os.sep)))
+            or output.endswith(("/", os.sep)))
 
 
-def _report_many(answers: list[Path], out: Path, output_format: ReportFormat | None,
+def _report_many(answers: list[Path], output: str, output_format: ReportFormat | None,
                  templates: Path | None, target: str | None, interval: float | None,
                  set_: list[str] | None, strict: bool, jobs: int | None,
                  questionnaire: Path | None, rules: Path | None) -> None:
@@ -155,14 +156,15 @@ def _report_many(answers: list[Path], out: Path, output_format: ReportFormat | N
     from riskcli.resources import default_templates
     from riskcli.scoring import load_engine
 
+    out = Path(output)
     if is_stdout(out):
-        raise UsageError(Problem(str(out), "--output", "several records cannot share standard "
+        raise UsageError(Problem(output, "--output", "several records cannot share standard "
                                  "output; give a folder, as -o FOLDER/"))
     if out.exists() and not out.is_dir():
-        raise UsageError(Problem(str(out).rstrip("/" + os.sep), "--output", "is a file; "
-                                 "several records are written to a folder"))
-    if not (str(out).endswith(("/", os.sep)) or out.is_dir()):
-        raise UsageError(Problem(str(out), "--output", "several records are written to a "
+        raise UsageError(Problem(str(out), "--output", "is a file; several records are "
+                                 "written to a folder"))
+    if not (output.endswith(("/", os.sep)) or out.is_dir()):
+        raise UsageError(Problem(output, "--output", "several records are written to a "
                                  "folder: end -o with / (e.g. -o records/)"))
     fmt = output_format.value if output_format else "pdf"
     files, problems = expand_paths(answers)

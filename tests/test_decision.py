@@ -139,3 +139,23 @@ def test_the_severe_misuse_variant_is_a_change_of_plan(runner, write_answers, ll
     text = runner.invoke(app, ["score", str(path)]).stdout
     assert "(differs from the plan: gated)" in text
     assert "obligations" in text and "fingerprint" not in text.split("obligations")[1].lower()
+
+
+@pytest.mark.parametrize("written", [1689638400, "2023-07-18T00:00:00", "18 July 2023",
+                                     "2023-7-18", "2023-02-30"])
+@pytest.mark.parametrize("key", ["approved_on", "expires"])
+def test_decision_dates_are_written_as_dates_and_nothing_else(runner, write_answers,
+                                                              llama1_answers, written, key):
+    """As the answers' own dates and the JSON Schema: a timestamp or a date-time is refused,
+    not quietly read as a day."""
+    decision = {**PIVOT, "accepted_risks": [RISK]}
+    if key == "approved_on":
+        decision["approved_on"] = written
+    else:
+        decision["accepted_risks"] = [{**RISK, "expires": written}]
+    path = _with_decision(write_answers, llama1_answers, decision)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert key in line
+    assert "YYYY-MM-DD" in line or "not a real date" in line

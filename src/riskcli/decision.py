@@ -29,7 +29,7 @@ from pydantic import Field, model_validator
 from riskcli.errors import AnswersError, Problem
 from riskcli.results import AcceptedRisk, Decision, ScoreResult
 from riskcli.rulepack import DIFFERS, RULE_ID, RulePack
-from riskcli.strict import Identifier, Strict, validate_document
+from riskcli.strict import Identifier, IsoDate, Strict, validate_document
 
 KEY = "decision"
 
@@ -41,7 +41,7 @@ class AcceptedRiskSpec(Strict):
     """Why the risk is accepted: printed in the record."""
     owner: str
     """Who carries it: one of the rule pack's owner roles."""
-    expires: dt.date
+    expires: IsoDate
     """After this day the acceptance no longer holds and the gate fails."""
 
 
@@ -49,7 +49,7 @@ class DecisionBlock(Strict):
     mode: Identifier | None = None
     """The option chosen; leave it out while the decision is only proposed."""
     approved_by: str | None = None
-    approved_on: dt.date | None = None
+    approved_on: IsoDate | None = None
     accepted_risks: list[AcceptedRiskSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
@@ -12,12 +14,10 @@ from riskcli.conditions import Condition
 from riskcli.errors import Problem, RiskcliError
 from riskcli.yamlio import line_of
 
-_YAML_BOOL_WORDS = "yes/no/on/off/true/false"
-
 
 def _must_be_text(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError(f"is a YAML boolean (YAML reads {_YAML_BOOL_WORDS} as one); quote it")
+        raise ValueError(f"is {str(value).lower()}, not text; quote it")
     if isinstance(value, int | float):
         raise ValueError(f"is a number ({value!r}); quote it to make it text")
     return value
@@ -28,6 +28,26 @@ Text = Annotated[str, BeforeValidator(_must_be_text)]
 which is never what an id, version or choice value meant."""
 
 Identifier = Annotated[str, BeforeValidator(_must_be_text)]
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a real date") from None
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+"""A date written as YYYY-MM-DD and nothing else. Pydantic's own date also takes Unix timestamps
+and `2023-07-18T00:00:00`, which the answers' dates and the JSON Schema refuse: one rule for every
+date a file holds, so `validate` and the schema agree."""
 
 
 class Strict(BaseModel):

@@ -144,3 +144,18 @@ def test_several_records_need_a_folder(runner, tmp_path):
     assert result.exit_code == 2
     assert "end -o with /" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_of_model_folders_keeps_its_layout(runner, tmp_path):
+    """models/<model>/answers.yaml, the usual layout, gives records/<model>/answers.md."""
+    from riskcli.cli.app import app
+
+    for model in ("alpha", "beta"):
+        (tmp_path / "models" / model).mkdir(parents=True)
+        shutil.copyfile(LLAMA_1, tmp_path / "models" / model / "answers.yaml")
+    out = tmp_path / "records"
+    result = runner.invoke(app, ["report", str(tmp_path / "models"), "-o", f"{out}/",
+                                 "--format", "md", "--jobs", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.md")) == [
+        str(Path("alpha") / "answers.md"), str(Path("beta") / "answers.md")]

@@ -3,7 +3,8 @@
 Parses options and calls `riskcli.report.write_report`; the report package is imported inside the
 command so other commands never load it (and WeasyPrint only loads for a PDF). Many answers files
 (or folders of them) with `-o FOLDER/` are rendered in one process, `--jobs` records at a time,
-each into FOLDER/<name>.<format>, byte for byte what `report FILE -o FOLDER/<name>.<format>` writes.
+each into FOLDER/<name>.<format> (a folder's files at their place below it), byte for byte what
+`report FILE -o FOLDER/<name>.<format>` writes.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ def report(
 
     The record is a PDF or HTML document; Markdown is the model card's section. With --set, the
     record is of the answers as changed (its digest is not the file's). With -o FOLDER/, every
-    answers file named (folders walked) gets FOLDER/<name>.pdf (or --format's extension),
-    rendered --jobs at a time; one problem line per file that fails, exit 2 if any did.
+    answers file named gets FOLDER/<name>.pdf (or --format's extension), and a folder's files
+    their place below it, rendered --jobs at a time; one problem line per file that fails,
+    exit 2 if any did.
     """
     from riskcli.fileio import check_output_path, is_stdout
     from riskcli.progress import Progress
@@ -144,9 +146,10 @@ def _report_many(answers: list[Path], output: str, output_format: ReportFormat |
                  templates: Path | None, target: str | None, interval: float | None,
                  set_: list[str] | None, strict: bool, jobs: int | None,
                  questionnaire: Path | None, rules: Path | None) -> None:
-    """One record per answers file into the folder `out`, in the order the files were named
-    (folders walked as `score` walks them); everything is loaded once, WeasyPrint included,
-    before the workers start."""
+    """One record per answers file into the folder `output`, in the order the files were named
+    (folders walked as `score` walks them): a file named is recorded as OUT/<name>.<format>, a
+    file found in a folder at the same place below OUT as below that folder. Everything is
+    loaded once, WeasyPrint included, before the workers start."""
     import functools
 
     from riskcli.batch import expand_paths, render_each
@@ -167,23 +170,32 @@ def _report_many(answers: list[Path], output: str, output_format: ReportFormat |
         raise UsageError(Problem(output, "--output", "several records are written to a "
                                  "folder: end -o with / (e.g. -o records/)"))
     fmt = output_format.value if output_format else "pdf"
-    files, problems = expand_paths(answers)
+    files, problems, places = [], [], []
+    for root in answers:  # a file found in a folder keeps its place below that folder
+        found, missed = expand_paths([root])
+        files += found
+        problems += missed
+        places += [path.relative_to(root) if root.is_dir() and path.is_relative_to(root)
+                   else Path(path.name) for path in found]
     template_set = load_templates(templates or default_templates())
     engine = load_engine(questionnaire, rules, interval)
     check_band(target, engine.rules, "--target")
     sets = parse_sets_option(set_, engine.questionnaire)
     with writing(out):
         out.mkdir(parents=True, exist_ok=True)
-    pairs, taken = [], {}
-    for path in files:
-        target_file = out / f"{path.stem}.{fmt}"
-        if target_file.name in taken:
+    pairs: list[tuple[Path, Path]] = []
+    taken: dict[Path, Path] = {}
+    for path, place in zip(files, places, strict=True):
+        target_file = out / place.with_suffix(f".{fmt}")
+        if target_file in taken:
             problems.append(Problem(str(path), "", f"its record would be {target_file}, as "
-                                    f"the record of {taken[target_file.name]} is; name one "
+                                    f"the record of {taken[target_file]} is; name one "
                                     "of them on its own", code="io"))
             continue
-        taken[target_file.name] = path
+        taken[target_file] = path
         try:
+            with writing(target_file.parent):
+                target_file.parent.mkdir(parents=True, exist_ok=True)
             check_output_path(target_file, "a file name for the record",
                               inputs=[*files, questionnaire, rules, templates])
         except RiskcliError as exc:

@@ -150,6 +150,8 @@ def _commands(bad: Path, good: Path, out: Path) -> dict[str, list[str]]:
         "diff-old": ["diff", str(bad), str(good)],
         "diff-new": ["diff", str(good), str(bad)],
         "assess-resume": ["assess", "--resume", "-o", str(bad)],
+        "levers": ["levers", str(bad)],
+        "card": ["card", str(out), str(bad), "--create"],
     }
 
 

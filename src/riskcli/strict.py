@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
@@ -12,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, Valida
 
 from riskcli.conditions import Condition
 from riskcli.errors import Problem, RiskcliError
+from riskcli.values import iso_date
 from riskcli.yamlio import line_of
 
 
@@ -30,18 +30,11 @@ which is never what an id, version or choice value meant."""
 Identifier = Annotated[str, BeforeValidator(_must_be_text)]
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _iso_date(value: Any) -> Any:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value} is not a real date") from None
-    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    day = iso_date(value)
+    if day is None:
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    return day
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]

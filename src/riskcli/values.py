@@ -226,6 +226,16 @@ def _check_text(q: Question, value: Any) -> str:
 
 
 def _check_date(q: Question, value: Any) -> dt.date:
+    day = iso_date(value)
+    if day is None:
+        raise _fail(q, value)
+    return day
+
+
+def iso_date(value: Any) -> dt.date | None:
+    """The one reading of a date in any file riskcli reads (answers and the decision block):
+    YYYY-MM-DD and nothing else, as the JSON Schema says. None when the value is not written as a
+    date at all; AnswerValueError when it is but names no real day (2023-02-30)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, str) and _DATE.fullmatch(value):
@@ -233,7 +243,7 @@ def _check_date(q: Question, value: Any) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             raise AnswerValueError(f'"{value}" is not a real date (expected YYYY-MM-DD)') from None
-    raise _fail(q, value)
+    return None
 
 
 def _check_choice(q: Question, value: Any) -> str:

@@ -377,7 +377,8 @@ def case_records(bench: Bench) -> list[Row]:
 
 
 def _font_subsetter(bench: Bench) -> str:
-    """Which library WeasyPrint subsets fonts with here: it decides much of a PDF's time."""
+    """Which library WeasyPrint subsets fonts with here: the record embeds its bundled fonts
+    whole, but WeasyPrint alone (the floor) subsets the system fonts it uses."""
     probe = ("from weasyprint.text.ffi import harfbuzz_subset; import fontTools; "
              "print(bool(harfbuzz_subset), fontTools.version)")
     done = subprocess.run([bench.python, "-c", probe], capture_output=True, text=True,
@@ -385,10 +386,11 @@ def _font_subsetter(bench: Bench) -> str:
     found = done.stdout.split()
     if len(found) != 2:
         return "note: could not tell which font subsetter WeasyPrint uses"
-    if found[0] == "True":
-        return "note: WeasyPrint subsets fonts with HarfBuzz-Subset (fast, in C)"
-    return (f"note: WeasyPrint subsets fonts with fontTools {found[1]} (libharfbuzz-subset not "
-            "found); with it, writing the record's PDF takes about a third of the time")
+    subsetter = ("HarfBuzz-Subset (in C)" if found[0] == "True" else
+                 f"fontTools {found[1]} (libharfbuzz-subset not found)")
+    return (f"note: WeasyPrint subsets fonts with {subsetter}; the record embeds its bundled "
+            "fonts whole, so only WeasyPrint alone (the floor) and records that need a system "
+            "font pay for it")
 
 
 def case_scaling(bench: Bench, files: Sequence[Path]) -> list[Row]:

@@ -136,10 +136,10 @@ def report(
 
 
 def _many(answers: list[Path], output: str) -> bool:
-    """Several records: more than one answers file, a folder of them, or -o ending in / (a
-    lone file with -o naming an existing folder is refused, as a file name was expected)."""
-    return (len(answers) > 1 or any(path.is_dir() for path in answers)
-            or output.endswith(("/", os.sep)))
+    """Several records: more than one answers path, or -o ending in /. One path with -o naming
+    a file is one record, as ever: a folder there is refused as not an answers file, and -o
+    naming an existing folder as not a file name."""
+    return len(answers) > 1 or output.endswith(("/", os.sep))
 
 
 def _report_many(answers: list[Path], output: str, output_format: ReportFormat | None,

@@ -55,6 +55,13 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get("RISKCLI_CACHE_DIR")
     if chosen:
         return Path(chosen)
+    try:
+        return _platform_cache_dir()
+    except RuntimeError:  # no home folder to be found: run without a cache
+        return None
+
+
+def _platform_cache_dir() -> Path:
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
         return Path(base) / "riskcli" / "Cache"

@@ -160,12 +160,7 @@ class Charts:
         out = [f'<rect class="inset" fill="#ffffff" stroke="#9aa4ae" x="{box.left:.2f}" '
                f'y="{box.top:.2f}" width="{box.width:.2f}" height="{box.height:.2f}"/>']
         for share in (0.0, ceiling / 2, ceiling):
-            y = y_of(share)
-            css = "axis" if share == 0 else "grid"
-            out.append(f'<line class="{css}" x1="{plot.left:.2f}" y1="{y:.2f}" '
-                       f'x2="{plot.right:.2f}" y2="{y:.2f}"/>')
-            out.append(f'<text class="tick inset-tick" x="{box.left - 4:.2f}" y="{y + 3:.2f}" '
-                       f'text-anchor="end">{_percent_tick(share)}</text>')
+            out += _y_tick(plot, y_of(share), share, box.left - 4, "tick inset-tick")
         out.extend(self._curve_and_band(x_of, y_of, x_max, "inset-"))
         x = x_of(exposure.horizon_days)
         out.append(f'<line class="horizon" x1="{x:.2f}" y1="{plot.top:.2f}" '
@@ -319,13 +314,18 @@ def _y_grid(frame: _Frame, y_of: Callable[[float], float], y_max: float) -> str:
     lines = []
     for quarter in range(5):
         p = y_max * quarter / 4
-        y = y_of(p)
-        css = "axis" if p == 0 else "grid"
-        lines.append(f'<line class="{css}" x1="{frame.left:.2f}" y1="{y:.2f}" '
-                     f'x2="{frame.right:.2f}" y2="{y:.2f}"/>')
-        lines.append(f'<text class="tick" x="{frame.left - 6:.2f}" y="{y + 3:.2f}" '
-                     f'text-anchor="end">{_percent_tick(p)}</text>')
+        lines += _y_tick(frame, y_of(p), p, frame.left - 6, "tick")
     return "\n".join(lines)
+
+
+def _y_tick(frame: _Frame, y: float, share: float, label_x: float, css: str) -> list[str]:
+    """A horizontal line across `frame` at `y` (the axis itself at 0%) and its percent label,
+    for the main chart and its inset alike."""
+    line = "axis" if share == 0 else "grid"
+    return [f'<line class="{line}" x1="{frame.left:.2f}" y1="{y:.2f}" '
+            f'x2="{frame.right:.2f}" y2="{y:.2f}"/>',
+            f'<text class="{css}" x="{label_x:.2f}" y="{y + 3:.2f}" '
+            f'text-anchor="end">{_percent_tick(share)}</text>']
 
 
 def _x_ticks(frame: _Frame, x_of: Callable[[float], float], exposure: ExposureView,

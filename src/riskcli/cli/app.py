@@ -8,6 +8,7 @@ needs: each command imports its work inside the function, so start-up stays ligh
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -16,20 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from riskcli.cli.assess import assess
-from riskcli.cli.calibrate import calibrate
-from riskcli.cli.card import card
 from riskcli.cli.common import INTERRUPTED, reports_errors, set_debugging
-from riskcli.cli.diff import diff
-from riskcli.cli.init import init
-from riskcli.cli.levers import levers
-from riskcli.cli.lint import lint
-from riskcli.cli.questions import questions
-from riskcli.cli.report import report
-from riskcli.cli.rules import rules
-from riskcli.cli.schema import schema
-from riskcli.cli.score import score
-from riskcli.cli.validate import validate
 
 _SETTINGS: dict[str, Any] = dict(
     name="riskcli",
@@ -39,10 +27,16 @@ _SETTINGS: dict[str, Any] = dict(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-app = typer.Typer(**_SETTINGS)
 
-COMMANDS = [validate, schema, questions, assess, score, lint, rules, diff, init, report, card,
-            calibrate, levers]
+COMMANDS = ["validate", "schema", "questions", "assess", "score", "lint", "rules", "diff", "init",
+            "report", "card", "calibrate", "levers"]
+"""Every command by name: the function of that name in `cli/<name>.py`. A run imports the module
+of the command it runs; the whole `app` (help, completion, tests) imports them all."""
+
+
+def command(name: str) -> Callable[..., Any]:
+    return getattr(importlib.import_module(f"riskcli.cli.{name}"), name)  # type: ignore[no-any-return]
+
 
 HELP_ORDER = ["assess", "score", "report", "levers", "diff", "card", "validate", "init",
               "questions", "rules", "schema", "lint", "calibrate"]
@@ -51,9 +45,9 @@ maintenance commands. A command not named here comes last, so a new one is liste
 it is in COMMANDS."""
 
 
-def in_help_order(commands: list[Callable[..., Any]]) -> list[Callable[..., Any]]:
+def in_help_order(names: list[str]) -> list[str]:
     rank = {name: index for index, name in enumerate(HELP_ORDER)}
-    return sorted(commands, key=lambda command: rank.get(command.__name__, len(HELP_ORDER)))
+    return sorted(names, key=lambda name: rank.get(name, len(HELP_ORDER)))
 
 
 def summary(command: Callable[..., Any]) -> str:
@@ -125,13 +119,14 @@ def argument_name(param: Any) -> str:
     return name if param.nargs == 1 else f"{name}..."
 
 
-def _register(target: typer.Typer, commands: list[Callable[..., Any]]) -> None:
-    for command in commands:
-        target.command(command.__name__, cls=Command, short_help=summary(command))(
-            reports_errors(command))
-
-
-_register(app, in_help_order(COMMANDS))
+def _app(names: list[str]) -> typer.Typer:
+    """The root options and these commands, registered in this order."""
+    made = typer.Typer(**_SETTINGS)
+    made.callback()(root)
+    for name in names:
+        function = command(name)
+        made.command(name, cls=Command, short_help=summary(function))(reports_errors(function))
+    return made
 
 
 def _version(value: bool) -> None:
@@ -155,7 +150,13 @@ def root(
         raise typer.Exit()
 
 
-app.callback()(root)
+def __getattr__(name: str) -> Any:
+    """`app`, every command registered, is built on first use: a run builds only its own."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    built = globals()["app"] = _app(in_help_order(COMMANDS))
+    return built
+
 
 _ROOT_FLAGS = frozenset({"--debug"})
 """Root options that may stand before the command's name and still leave it found."""
@@ -170,17 +171,13 @@ def app_for(args: list[str]) -> typer.Typer:
     run uses one: for `riskcli score` the other twelve cost about a tenth of its start-up. What
     the one command parses, prints and exits with is the same as in the whole app.
     """
-    by_name = {command.__name__: command for command in COMMANDS}
     for arg in args:
         if arg in _ROOT_FLAGS:
             continue
-        if arg in by_name and not any(key.endswith("_COMPLETE") for key in os.environ):
-            alone = typer.Typer(**_SETTINGS)
-            alone.callback()(root)
-            _register(alone, [by_name[arg]])
-            return alone
+        if arg in COMMANDS and not any(key.endswith("_COMPLETE") for key in os.environ):
+            return _app([arg])
         break
-    return app
+    return __getattr__("app")
 
 
 def main() -> None:

@@ -160,3 +160,23 @@ def test_report_takes_the_target_band_and_refuses_an_unknown_one(runner, example
     bad = runner.invoke(app, ["report", path, "-o", str(tmp_path / "x.md"), "--target", "red"])
     assert bad.exit_code == 2 and "'red' is not a band of rule pack llama-pattern" in bad.stderr
     assert not (tmp_path / "x.md").exists()
+
+
+@pytest.mark.parametrize("name", ["a$(touch X).yaml", "it's `touch X`; ok.yaml", "-rf.yaml"])
+def test_the_check_command_levers_prints_runs_nothing_and_names_the_file(runner, tmp_path,
+                                                                         examples_dir, name,
+                                                                         monkeypatch):
+    """Pasted into a shell, `levers`' check line reaches riskcli with the file as one argument
+    (`printf` stands in for riskcli), and nothing the name holds runs."""
+    import subprocess
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_bytes((examples_dir / "llama-1-2023.yaml").read_bytes())
+    result = runner.invoke(app, ["levers", "--target", "high", "--", name])
+    assert result.exit_code == 0, result.output
+    (command,) = [line.strip() for line in result.stdout.splitlines()
+                  if line.strip().startswith("riskcli score ")]
+    run = subprocess.run(["sh", "-c", "printf '%s\\n' " + command.removeprefix("riskcli ")],
+                         cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[:2] == ["score", f"./{name}" if name[0] == "-" else name]
+    assert not (tmp_path / "X").exists()

@@ -10,7 +10,7 @@ from riskcli import terminal
 from riskcli.exposure import median_days
 from riskcli.results import OptionAssessment, ScoreResult
 from riskcli.rulepack import Keys
-from riskcli.terminal import wrap
+from riskcli.terminal import command_line, wrap
 from riskcli.wording import (
     band_words,
     days_range,
@@ -430,7 +430,8 @@ def levers_text(report: LeverReport, width: int | None = None) -> str:
                 f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]; check with:",
                 "    ", "      ", width)
             # A command to copy keeps to one line: broken, a pasted line would run half of it.
-            lines.append(f"      riskcli score {report.file} {set_arguments(outcome)}")
+            score = command_line(["riskcli", "score", report.file], paths={2})
+            lines.append(f"      {score} {set_arguments(outcome)}")
     elif report.reachable_by:
         lines += _wrapped(
             f"no path of up to three changes brings gated downloads to {report.target}; what "
@@ -440,15 +441,14 @@ def levers_text(report: LeverReport, width: int | None = None) -> str:
 
 def set_arguments(outcome: LeverOutcome) -> str:
     """The --set arguments that apply a path, values as YAML reads them, shell-quoted."""
-    import shlex
-
     import yaml
 
     def flow(value: object) -> str:
         text = yaml.safe_dump(value, default_flow_style=True, width=10_000)
         return text.removesuffix("\n...\n").strip()
 
-    return " ".join(shlex.join(["--set", f"{c.key}={flow(c.value)}"]) for c in outcome.changes)
+    return command_line([word for c in outcome.changes
+                         for word in ("--set", f"{c.key}={flow(c.value)}")])
 
 
 def top_levers_text(engine: Engine, result: ScoreResult, width: int | None = None) -> str:

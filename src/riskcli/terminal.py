@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
+from collections.abc import Collection, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, TextIO
 
@@ -132,3 +133,14 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
                           break_long_words=False, break_on_hyphens=False)
     return lines or [first.rstrip()]
+
+
+def command_line(words: Sequence[str], paths: Collection[int] = ()) -> str:
+    """A riskcli command for a person to copy into a shell: every word quoted, so a file named
+    `a$(touch X).yaml` is a name and runs nothing, and each word at an index in `paths` that starts
+    with '-' written `./-name`, so the pasted command reads it as a file, not an option. The one
+    place riskcli writes shell: the record, `levers`, `assess` and `init` all print through it."""
+    import shlex
+
+    return shlex.join(f"./{word}" if i in paths and word.startswith("-") else word
+                      for i, word in enumerate(words))

@@ -7,7 +7,6 @@ the result. Every save rewrites the answers into the file's own text, so its com
 
 from __future__ import annotations
 
-import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,12 +165,17 @@ def _resume_command(output: Path, questionnaire: Path | None, rules: Path | None
 
 def _command(words: list[str], questionnaire: Path | None, rules: Path | None) -> str:
     """A riskcli command line to copy, naming the custom questionnaire and rules if any."""
+    from riskcli.terminal import command_line
+
     words = ["riskcli", *words]
     if questionnaire is not None:
         words += ["--questionnaire", str(questionnaire)]
     if rules is not None:
         words += ["--rules", str(rules)]
-    return shlex.join(words)
+    paths = {i for i, word in enumerate(words)
+             if words[i - 1] in ("-o", "--questionnaire", "--rules")
+             or (i == 2 and words[1] in ("report", "levers"))}
+    return command_line(words, paths=paths)
 
 
 def _starting_answers(
@@ -318,7 +322,8 @@ def _offer_record(prompter: Prompter, output: Path, questionnaire: Path | None,
         if prompter.confirm(f"Render the decision record to {record} now{replaced}?"):
             from riskcli.cli.report import report
 
-            report(answers=output, out=record, questionnaire=questionnaire, rules=rules)
+            report(answers=[output], output=str(record), questionnaire=questionnaire,
+                   rules=rules)
             return
         prompter.say("Render it later with:")
     else:

@@ -33,13 +33,15 @@ def init(
     from riskcli.fileio import check_output_path, is_stdout, write_atomic
     from riskcli.schema import answers_schema
     from riskcli.starter import SCHEMA_FILE, starter_text
+    from riskcli.terminal import command_line
 
     if is_stdout(output):
         typer.echo(starter_text(load_questionnaire_option(questionnaire)), nl=False)
         return
     if (output.exists() or output.is_symlink()) and not force:
+        resume = command_line(["riskcli", "assess", "-o", str(output), "--resume"], paths={3})
         typer.echo(f"{output}: already exists; not overwriting it (use --force, or "
-                   f"`riskcli assess -o {output} --resume` to continue it)", err=True)
+                   f"`{resume}` to continue it)", err=True)
         raise typer.Exit(INPUT_ERROR)
     schema_path = output.parent / SCHEMA_FILE
     if output.name == SCHEMA_FILE:

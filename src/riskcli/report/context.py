@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shlex
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
@@ -50,6 +49,7 @@ from riskcli.results import (
 )
 from riskcli.rulepack import DIFFERS, Keys, RulePack, Source
 from riskcli.scoring import Engine
+from riskcli.terminal import command_line
 from riskcli.uncertainty import central_interval
 
 HORIZON = "horizon"
@@ -121,8 +121,7 @@ def build_view(result: ScoreResult, engine: Engine, target: str | None = None) -
 def score_command(file_name: str) -> str:
     """`riskcli score FILE` as a shell reads it back: the name quoted (a file named
     `a$(touch X).yaml` runs nothing), and one starting with '-' made a path, not an option."""
-    argument = f"./{file_name}" if file_name.startswith("-") else file_name
-    return shlex.join(["riskcli", "score", argument])
+    return command_line(["riskcli", "score", file_name], paths={2})
 
 
 def record_date(result: ScoreResult, keys: Keys) -> dt.date:

@@ -10,7 +10,7 @@ from huggingface_hub import ModelCard
 
 from riskcli.cli.app import app
 
-FRONT_MATTER_INTRO = "put this front matter at the top of README.md"
+FRONT_MATTER_INTRO = "merges it into the card's own front matter"
 
 
 def _report_md(runner, answers, tmp_path):

@@ -243,6 +243,10 @@ def _suggest_front_matter(result: ScoreResult, templates: TemplateSet, keys: Key
 
     front_matter = gating_front_matter(result, templates.gating, keys)
     if front_matter is not None:
-        typer.echo("\nFor a gated Hugging Face repository, put this front matter at the top of "
-                   "README.md (it matches the vetting and terms answered):\n", err=err)
+        from riskcli.terminal import command_line
+
+        card = command_line(["riskcli", "card", "README.md", str(result.file)], paths={3})
+        typer.echo("\nFor a gated Hugging Face repository, the access form below matches the "
+                   f"vetting and terms answered; `{card}` merges it into the card's own front "
+                   "matter, with the decision section:\n", err=err)
         typer.echo(front_matter_text(front_matter), nl=False, err=err)

@@ -5,7 +5,6 @@ Parses options and calls `riskcli.card`; scoring and rendering are imported insi
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -14,14 +13,16 @@ import typer
 from riskcli.cli.common import (
     IntervalOpt,
     QuestionnaireOpt,
+    RecordTargetOpt,
     RulesOpt,
     StrictOpt,
-    band_option,
+    TemplatesOpt,
     check_band,
     print_problems,
     writing,
 )
 from riskcli.errors import Problem
+from riskcli.terminal import command_line
 
 STALE = 1
 """`--check` found the card out of date: a gate, like `score --fail-at`."""
@@ -43,13 +44,8 @@ def card(
         "--front-matter/--no-front-matter",
         help="Merge the Hugging Face access form (extra_gated_* keys) a gated download needs "
         "into the card's front matter; --no-front-matter leaves the form to you.")] = True,
-    templates: Annotated[Path | None, typer.Option(
-        "--templates", metavar="FOLDER", show_default=False,
-        help="Template folder (default: the bundled report_templates).")] = None,
-    target: Annotated[str | None, band_option(
-        "--target",
-        "The band 'What it would take' aims at (default: the band below the current one).",
-    )] = None,
+    templates: TemplatesOpt = None,
+    target: RecordTargetOpt = None,
     interval: IntervalOpt = None,
     strict: StrictOpt = False,
     questionnaire: QuestionnaireOpt = None,
@@ -82,7 +78,7 @@ def card(
     form = gating_front_matter(result, template_set.gating, engine.rules.keys) \
         if front_matter else None
     update = update_card(original, section, form, str(card))
-    again = f"run: riskcli card {shlex.join([str(card), str(answers)])}"
+    again = "run: " + command_line(["riskcli", "card", str(card), str(answers)], paths={2, 3})
     if update.state == "current":
         typer.echo(f"{card}: riskcli section is up to date with {answers}")
         return

@@ -175,6 +175,15 @@ def band_option(name: str, help: str) -> Any:
                         help=help)
 
 
+TemplatesOpt = Annotated[Path | None, typer.Option(
+    "--templates", metavar="FOLDER", show_default=False,
+    help="Template folder (default: the bundled report_templates).")]
+
+RecordTargetOpt = Annotated[str | None, band_option(
+    "--target", "The band 'What it would take' aims at (default: the band below the current one).")]
+"""The record's and the card's --target (levers has its own wording: there it is the point)."""
+
+
 def check_band(name: str | None, pack: RulePack, option: str) -> None:
     """A band named on the command line (--fail-at, --target) must be one of the loaded pack's:
     band names are pack data, so the message says which ones this pack has."""

@@ -100,15 +100,30 @@ def _needs_glyph(char: str) -> bool:
 @functools.lru_cache(maxsize=8)
 def bundled_coverage(fonts: tuple[Path, ...]) -> frozenset[int]:
     """Every code point one of `fonts` maps to a glyph. A font that cannot be read adds nothing:
-    WeasyPrint would not draw with it either."""
-    from fontTools.ttLib import TTFont, TTLibError  # WeasyPrint's own dependency
+    WeasyPrint would not draw with it either. Kept in `riskcli.cache` by the fonts' bytes:
+    reading the cmaps with fontTools took longer than the rest of the check."""
+    from riskcli.cache import cached
 
-    covered: set[int] = set()
+    raws: list[tuple[str, bytes]] = []
     for path in fonts:
         if path.suffix.lower() not in FONT_SUFFIXES:
             continue
         try:
-            with TTFont(path, lazy=True) as font:
+            raws.append((str(path), path.read_bytes()))
+        except OSError:
+            continue
+    return cached("font-coverage", raws, lambda: _coverage([raw for _, raw in raws]))
+
+
+def _coverage(fonts: list[bytes]) -> frozenset[int]:
+    import io
+
+    from fontTools.ttLib import TTFont, TTLibError  # WeasyPrint's own dependency
+
+    covered: set[int] = set()
+    for raw in fonts:
+        try:
+            with TTFont(io.BytesIO(raw), lazy=True) as font:
                 covered.update(font.getBestCmap() or {})
         except (OSError, TTLibError, ValueError, KeyError, AssertionError):
             continue

@@ -139,7 +139,8 @@ def command_line(words: Sequence[str], paths: Collection[int] = ()) -> str:
     """A riskcli command for a person to copy into a shell: every word quoted, so a file named
     `a$(touch X).yaml` is a name and runs nothing, and each word at an index in `paths` that starts
     with '-' written `./-name`, so the pasted command reads it as a file, not an option. The one
-    place riskcli writes shell: the record, `levers`, `assess`, `init` and `card` all print through it."""
+    place riskcli writes shell: the record, `levers`, `assess`, `init` and `card` print through
+    it."""
     import shlex
 
     return shlex.join(f"./{word}" if i in paths and word.startswith("-") else word

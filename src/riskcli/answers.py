@@ -164,7 +164,7 @@ def resolve(
     """
     answers = AnswersMap(given, name, sets)
     values: dict[str, Any] = {}
-    problems = [answers.problem(key, _unknown(key, questionnaire), "unknown-key")
+    problems = [answers.problem(key, unknown_key(key, questionnaire), "unknown-key")
                 for key in answers if key not in questionnaire.by_id]
     # Questions whose answer is missing or rejected (already reported), and those behind them:
     # their conditions cannot be judged, so whether they apply is not said; a wrong value given
@@ -277,7 +277,7 @@ def parse_sets(pairs: Sequence[str], questionnaire: Questionnaire) -> dict[str, 
             continue
         question = questionnaire.by_id.get(key)
         if question is None:
-            problems.append(Problem(SET, key, _unknown(key, questionnaire), code="unknown-key"))
+            problems.append(Problem(SET, key, unknown_key(key, questionnaire), code="unknown-key"))
         elif key in sets:
             problems.append(Problem(SET, key, "given twice; give each answer once"))
         else:
@@ -304,7 +304,9 @@ def _set_value(question: Question, text: str) -> Any:
     return None if value is None else coerce(question, value)
 
 
-def _unknown(key: Any, questionnaire: Questionnaire) -> str:
+def unknown_key(key: Any, questionnaire: Questionnaire) -> str:
+    """What a mistyped answer key gets, wherever one is named (file, --set, --edit): the
+    closest real key, when there is one."""
     close = difflib.get_close_matches(str(key), list(questionnaire.by_id), n=1)
     return f"unknown key; did you mean {close[0]}?" if close else "unknown key"
 

@@ -21,13 +21,11 @@ from rich.text import Text
 
 from riskcli.questionnaire import Question, Questionnaire, Section
 from riskcli.terminal import safe, wrap
-from riskcli.values import AnswerValueError, Range, coerce, expectation
+from riskcli.values import TYPED_YES_NO, AnswerValueError, Range, coerce, expectation
 from riskcli.walk import Walk
 
 HELP = "?"
 BACK = "<"
-_YES = frozenset({"y", "yes", "true"})
-_NO = frozenset({"n", "no", "false"})
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _SHOWN_TEXT_CHARS = 40
 _ESTIMATE = re.compile(r"(?P<low>[\d.][^-–]*?)\s*(?:-|–|\bto\b)\s*(?P<high>[\d.].*)")
@@ -82,12 +80,7 @@ def parse_reply(question: Question, text: str) -> Any:
 
 
 def _bool(text: str) -> Any:
-    word = text.lower()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    return text
+    return TYPED_YES_NO.get(text.lower(), text)
 
 
 def _number(text: str) -> Any:

@@ -138,9 +138,9 @@ def _answers_path(file: Path | None, output: Path | None) -> Path:
 def _edit_keys(keys: list[str], q: Questionnaire) -> list[str]:
     """The questions --edit names, in the order they are asked; each must be known (a typo is
     one line and exit 2, before anything is read)."""
-    from riskcli.answers import _unknown
+    from riskcli.answers import unknown_key
 
-    problems = [Problem("--edit", key, _unknown(key, q), code="unknown-key")
+    problems = [Problem("--edit", key, unknown_key(key, q), code="unknown-key")
                 for key in keys if key not in q.by_id]
     if problems:
         raise UsageError(problems)

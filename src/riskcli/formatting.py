@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from riskcli import terminal
@@ -430,7 +431,7 @@ def levers_text(report: LeverReport, width: int | None = None) -> str:
                 f"{_days(outcome.median_days)} [{', '.join(outcome.owners)}]; check with:",
                 "    ", "      ", width)
             # A command to copy keeps to one line: broken, a pasted line would run half of it.
-            score = command_line(["riskcli", "score", report.file], paths={2})
+            score = command_line(["riskcli", "score", PurePath(report.file)])
             lines.append(f"      {score} {set_arguments(outcome)}")
     elif report.reachable_by:
         lines += _wrapped(

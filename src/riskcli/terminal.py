@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from functools import cache
+from pathlib import PurePath
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -135,13 +136,13 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     return lines or [first.rstrip()]
 
 
-def command_line(words: Sequence[str], paths: Collection[int] = ()) -> str:
+def command_line(words: Sequence[str | PurePath]) -> str:
     """A riskcli command for a person to copy into a shell: every word quoted, so a file named
-    `a$(touch X).yaml` is a name and runs nothing, and each word at an index in `paths` that starts
+    `a$(touch X).yaml` is a name and runs nothing, and each path (a PurePath word) that starts
     with '-' written `./-name`, so the pasted command reads it as a file, not an option. The one
     place riskcli writes shell: the record, `levers`, `assess`, `init` and `card` print through
     it."""
     import shlex
 
-    return shlex.join(f"./{word}" if i in paths and word.startswith("-") else word
-                      for i, word in enumerate(words))
+    return shlex.join(f"./{word}" if isinstance(word, PurePath) and str(word).startswith("-")
+                      else str(word) for word in words)

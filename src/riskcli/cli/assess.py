@@ -160,22 +160,19 @@ def _refuse_edits_not_asked(walk: Walk, edits: list[str]) -> None:
 
 def _resume_command(output: Path, questionnaire: Path | None, rules: Path | None) -> str:
     """The exact command that continues this run, with the same questionnaire and rules."""
-    return _command(["assess", "-o", str(output), "--resume"], questionnaire, rules)
+    return _command(["assess", "-o", output, "--resume"], questionnaire, rules)
 
 
-def _command(words: list[str], questionnaire: Path | None, rules: Path | None) -> str:
+def _command(words: list[str | Path], questionnaire: Path | None, rules: Path | None) -> str:
     """A riskcli command line to copy, naming the custom questionnaire and rules if any."""
     from riskcli.terminal import command_line
 
     words = ["riskcli", *words]
     if questionnaire is not None:
-        words += ["--questionnaire", str(questionnaire)]
+        words += ["--questionnaire", questionnaire]
     if rules is not None:
-        words += ["--rules", str(rules)]
-    paths = {i for i, word in enumerate(words)
-             if words[i - 1] in ("-o", "--questionnaire", "--rules")
-             or (i == 2 and words[1] in ("report", "levers"))}
-    return command_line(words, paths=paths)
+        words += ["--rules", rules]
+    return command_line(words)
 
 
 def _starting_answers(
@@ -313,8 +310,8 @@ def _offer_record(prompter: Prompter, output: Path, questionnaire: Path | None,
                   rules: Path | None) -> None:
     """At a terminal, offer to render the record now; otherwise (and on no) give the command."""
     record = output.with_suffix(".pdf")
-    command = _command(["report", str(output), "-o", str(record)], questionnaire, rules)
-    levers = _command(["levers", str(output)], questionnaire, rules)
+    command = _command(["report", output, "-o", record], questionnaire, rules)
+    levers = _command(["levers", output], questionnaire, rules)
     prompter.say(f"Every lever, break-even points and the path to a band: {levers}", style="dim")
     prompter.console.print()
     if sys.stdin.isatty():

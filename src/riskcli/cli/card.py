@@ -78,7 +78,7 @@ def card(
     form = gating_front_matter(result, template_set.gating, engine.rules.keys) \
         if front_matter else None
     update = update_card(original, section, form, str(card))
-    again = "run: " + command_line(["riskcli", "card", str(card), str(answers)], paths={2, 3})
+    again = "run: " + command_line(["riskcli", "card", card, answers])
     if update.state == "current":
         typer.echo(f"{card}: riskcli section is up to date with {answers}")
         return

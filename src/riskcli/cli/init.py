@@ -39,7 +39,7 @@ def init(
         typer.echo(starter_text(load_questionnaire_option(questionnaire)), nl=False)
         return
     if (output.exists() or output.is_symlink()) and not force:
-        resume = command_line(["riskcli", "assess", "-o", str(output), "--resume"], paths={3})
+        resume = command_line(["riskcli", "assess", "-o", output, "--resume"])
         typer.echo(f"{output}: already exists; not overwriting it (use --force, or "
                    f"`{resume}` to continue it)", err=True)
         raise typer.Exit(INPUT_ERROR)

@@ -241,7 +241,7 @@ def _suggest_front_matter(result: ScoreResult, templates: TemplateSet, keys: Key
     if front_matter is not None:
         from riskcli.terminal import command_line
 
-        card = command_line(["riskcli", "card", "README.md", str(result.file)], paths={3})
+        card = command_line(["riskcli", "card", "README.md", Path(result.file)])
         typer.echo("\nFor a gated Hugging Face repository, the access form below matches the "
                    f"vetting and terms answered; `{card}` merges it into the card's own front "
                    "matter, with the decision section:\n", err=err)

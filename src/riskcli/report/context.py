@@ -121,7 +121,7 @@ def build_view(result: ScoreResult, engine: Engine, target: str | None = None) -
 def score_command(file_name: str) -> str:
     """`riskcli score FILE` as a shell reads it back: the name quoted (a file named
     `a$(touch X).yaml` runs nothing), and one starting with '-' made a path, not an option."""
-    return command_line(["riskcli", "score", file_name], paths={2})
+    return command_line(["riskcli", "score", PurePath(file_name)])
 
 
 def record_date(result: ScoreResult, keys: Keys) -> dt.date:

@@ -88,6 +88,34 @@ def test_evaluation_is_a_pure_function_of_the_answers():
 
 
 @pytest.mark.parametrize(
+    ("source", "answers_in_turn"),
+    [
+        ("rationale | lower == 'true'",
+         [({"rationale": True}, True), ({"rationale": 1}, False), ({"rationale": True}, True)]),
+        ("rationale | lower == '1.0'",
+         [({"rationale": 1}, False), ({"rationale": 1.0}, True), ({"rationale": 1}, False)]),
+        ("'none' in download_controls and vetting == 'none'",
+         [({"download_controls": ["none"], "vetting": "none"}, True),
+          ({"download_controls": ["rate_limits"], "vetting": "none"}, False),
+          ({"download_controls": ["none"], "vetting": "none"}, True),
+          ({"download_controls": ["none"], "vetting": "self_attested"}, False)]),
+        ("access_holders > 10 and weights_leave_premises",
+         [({"access_holders": 11, "weights_leave_premises": True}, True),
+          ({"access_holders": 11}, False),
+          ({"access_holders": 11, "weights_leave_premises": 1}, True),
+          ({"access_holders": 11, "weights_leave_premises": 0}, False)]),
+    ],
+    ids=["true-is-not-1", "1.0-is-not-1", "lists", "absent-and-present"],
+)
+def test_remembered_results_never_mix_answers_that_are_equal_but_differ(source, answers_in_turn):
+    """Conditions remember results by the answers they read: True and 1 (or 1 and 1.0) are
+    equal in Python, but not to a condition that prints them."""
+    condition = compile_condition(source, KNOWN)
+    for answers, expected in answers_in_turn:
+        assert condition.evaluate(answers) is expected, answers
+
+
+@pytest.mark.parametrize(
     "source",
     [
         "acess_holders > 3",

@@ -23,38 +23,47 @@ class Value(BaseModel):
     @classmethod
     def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
         """pydantic's `model_construct` for fields without aliases, which these have: the
-        same `__dict__` and fields set, in a third of the time (a file builds about forty of
-        these, and pydantic's general version was a fifth of scoring it)."""
-        fields = cls.__dict__.get("_plain_fields")
-        if fields is None:
-            fields = _plain_fields(cls)
-            type.__setattr__(cls, "_plain_fields", fields)
-        if not fields:  # an alias somewhere: pydantic's own handles it
+        same `__dict__` and fields set, in a fraction of the time (a file builds about forty of
+        these, and pydantic's general version was a fifth of scoring it). The scorer passes
+        every field, in field order: then the keyword dict is the `__dict__` itself (5.7 us ->
+        1.2 us a call on the 2,000-file bench)."""
+        plan = cls.__dict__.get("_plain_fields")
+        if plan is None:
+            plan = _plain_fields(cls)
+            type.__setattr__(cls, "_plain_fields", plan)
+        if not plan:  # an alias somewhere: pydantic's own handles it
             return super().model_construct(_fields_set, **values)
+        order, names, defaults = plan
         m = cls.__new__(cls)
-        given: dict[str, Any] = {}
-        for name, field in fields[1]:
-            if name in values:
-                given[name] = values[name]
-            elif not field.is_required():
-                given[name] = field.get_default(call_default_factory=True, validated_data=given)
+        if tuple(values) == order:  # every field, in order: nothing to add or reorder
+            given = values
+            fields_set = set(order) if _fields_set is None else _fields_set
+        else:
+            given = {}
+            for name in order:
+                if name in values:
+                    given[name] = values[name]
+                elif name in defaults:
+                    given[name] = defaults[name].get_default(call_default_factory=True,
+                                                             validated_data=given)
+            fields_set = set(values).intersection(names) if _fields_set is None else _fields_set
         object.__setattr__(m, "__dict__", given)
-        object.__setattr__(m, "__pydantic_fields_set__",
-                           set(values).intersection(fields[0]) if _fields_set is None
-                           else _fields_set)
+        object.__setattr__(m, "__pydantic_fields_set__", fields_set)
         object.__setattr__(m, "__pydantic_extra__", None)
         object.__setattr__(m, "__pydantic_private__", None)
         return m
 
 
 def _plain_fields(cls: type[Value]) -> Any:
-    """(names, [(name, field)]) for a class whose fields have no alias and which has no
-    post-init; () otherwise."""
+    """(field names in order, their set, {name: field} of those with a default) for a class
+    whose fields have no alias and which has no post-init; () otherwise."""
+    fields = cls.__pydantic_fields__
     if cls.__pydantic_post_init__ or any(
             field.alias is not None or field.validation_alias is not None
-            for field in cls.__pydantic_fields__.values()):
+            for field in fields.values()):
         return ()
-    return (frozenset(cls.__pydantic_fields__), list(cls.__pydantic_fields__.items()))
+    return (tuple(fields), frozenset(fields),
+            {name: field for name, field in fields.items() if not field.is_required()})
 
 
 class Ref(Value):

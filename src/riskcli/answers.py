@@ -22,6 +22,7 @@ import difflib
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,14 @@ def answers_from_bytes(raw: bytes, name: str, questionnaire: Questionnaire, *,
     With `sets`, the digest is of the file's bytes followed by the `--set` answers: it names
     what was scored, so it never passes for the file's own.
     """
-    data = parse_yaml(raw, name)
+    return answers_from_data(parse_yaml(raw, name), raw, name, questionnaire, sets=sets,
+                             strict=strict)
+
+
+def answers_from_data(data: Any, raw: bytes, name: str, questionnaire: Questionnaire, *,
+                      sets: Mapping[str, Any] | None = None, strict: bool = False) -> Answers:
+    """`answers_from_bytes` after parsing: `data` is `raw` as `parse_yaml` read it (apart so
+    the parse and the checks can be timed on their own)."""
     values, problems = check_answers(data, questionnaire, name, sets=sets)
     problems, warnings = apart(problems, strict=strict)
     try:
@@ -164,15 +172,17 @@ def resolve(
     """
     answers = AnswersMap(given, name, sets)
     values: dict[str, Any] = {}
+    known = questionnaire.by_id
     problems = [answers.problem(key, unknown_key(key, questionnaire), "unknown-key")
-                for key in answers if key not in questionnaire.by_id]
+                for key in answers if key not in known]
     # Questions whose answer is missing or rejected (already reported), and those behind them:
     # their conditions cannot be judged, so whether they apply is not said; a wrong value given
     # to one is still reported, so a file shows every problem in one run.
     unsettled: set[str] = set()
+    answer_to, applies_to = answers.get, questionnaire.applies  # looked up once, not per question
     for question in questionnaire.questions:
-        answer = answers.get(question.id)
-        applies = questionnaire.applies(question, values, unsettled)
+        answer = answer_to(question.id)
+        applies = applies_to(question, values, unsettled)
         if applies is None:
             unsettled.add(question.id)
             if answer is not None:
@@ -242,10 +252,13 @@ class AnswersMap:
     def __init__(self, given: Mapping[str, Any], name: str,
                  sets: Mapping[str, Any] | None = None):
         self.given, self.name, self.sets = given, name, sets or {}
+        if not self.sets:  # the usual run: the file's own answers, read without a detour
+            self.get = given.get  # type: ignore[method-assign]
 
     def __iter__(self) -> Iterator[str]:
-        yield from self.given
-        yield from (key for key in self.sets if key not in self.given)
+        if not self.sets:
+            return iter(self.given)
+        return chain(self.given, (key for key in self.sets if key not in self.given))
 
     def get(self, key: str) -> Any:
         return self.sets[key] if key in self.sets else self.given.get(key)

@@ -28,6 +28,7 @@ MAX_WHOLE_NUMBER = 2**53
 """Counts and days meet floats in the exposure model: past 2^53 a whole number is no longer exact as
 a float, and past about 10^308 it cannot be converted at all, so a questionnaire that sets no `max`
 still gets this one."""
+_MAX_FLOAT = sys.float_info.max
 MAX_TEXT_CHARS = 20_000
 """Free text ends up in a PDF; a rationale longer than ten pages is a pasted file, not an answer."""
 
@@ -71,13 +72,13 @@ class Range(float):
 
 def coerce(question: Question, value: Any) -> Any:
     """Return the normalised value, or raise AnswerValueError saying what was expected."""
-    if question.estimable and isinstance(value, Range):  # already checked: check it again
-        return _check_range(question, {"low": _whole(question, value.low),
-                                       "high": _whole(question, value.high)})
-    if question.estimable and isinstance(value, Mapping):
-        return _check_range(question, value)
-    checker = _CHECKERS[question.type]
-    return checker(question, value)
+    if question.estimable:
+        if isinstance(value, Range):  # already checked: check it again
+            return _check_range(question, {"low": _whole(question, value.low),
+                                           "high": _whole(question, value.high)})
+        if isinstance(value, Mapping):
+            return _check_range(question, value)
+    return _CHECKERS[question.type](question, value)
 
 
 def expectation(question: Question, estimate_as: str = "{low: X, high: Y}") -> str:
@@ -163,18 +164,24 @@ def _check_bool(q: Question, value: Any) -> bool:
 
 
 def _check_number(q: Question, value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    whole = q.type == "int"
+    if isinstance(value, int) and not isinstance(value, bool):
+        if whole and abs(value) > MAX_WHOLE_NUMBER:
+            raise _fail(q, value, f" (whole numbers stop at {MAX_WHOLE_NUMBER:,})")
+        if abs(value) > _MAX_FLOAT:  # an integer past what a float holds
+            raise _fail(q, value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise _fail(q, value)
+        if whole and not value.is_integer():
+            # 1e3 and 1000.0 are whole numbers written as floats: JSON Schema's "integer" takes
+            # them
+            raise _fail(q, value)
+        if whole and abs(value) > MAX_WHOLE_NUMBER:
+            raise _fail(q, value, f" (whole numbers stop at {MAX_WHOLE_NUMBER:,})")
+    else:
         raise _fail(q, value)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _fail(q, value)
-    if q.type == "int" and not (isinstance(value, int) or value.is_integer()):
-        # 1e3 and 1000.0 are whole numbers written as floats: JSON Schema's "integer" takes them
-        raise _fail(q, value)
-    if q.type == "int" and abs(value) > MAX_WHOLE_NUMBER:
-        raise _fail(q, value, f" (whole numbers stop at {MAX_WHOLE_NUMBER:,})")
-    if abs(value) > sys.float_info.max:  # an integer past what a float holds
-        raise _fail(q, value)
-    number = int(value) if q.type == "int" else float(value)
+    number = int(value) if whole else float(value)
     too_low = q.min is not None and (number <= q.min if q.min_exclusive else number < q.min)
     too_high = q.max is not None and number > q.max
     if too_low or too_high:
@@ -208,21 +215,26 @@ def _check_text(q: Question, value: Any) -> str:
         raise AnswerValueError(
             f"text is {len(value):,} characters; the limit is {MAX_TEXT_CHARS:,}"
         )
-    control = CONTROL_CHARACTERS.search(value)
+    # Printable text holds no control character (they are all unprintable): the usual answer
+    # skips the search.
+    control = None if value.isprintable() else CONTROL_CHARACTERS.search(value)
     if control:
         raise AnswerValueError(
             f"text holds the control character U+{ord(control.group()):04X} at character "
             f"{control.start() + 1}; remove it"
         )
-    bidi = bidi_control(value)
+    # Every bidi control is outside ASCII: skipping the scan for ASCII text took 13 us off
+    # checking an answers file of four texts.
+    bidi = None if value.isascii() else bidi_control(value)
     if bidi:
         raise AnswerValueError(
             f"text holds the bidi control U+{ord(bidi[1]):04X} at character {bidi[0] + 1}, which "
             "shows the text in another order than it is written; remove it"
         )
-    if q.required and not value.strip():
+    text = value.strip()
+    if q.required and not text:
         raise AnswerValueError("expected text, got a blank answer")
-    return value.strip()
+    return text
 
 
 def _check_date(q: Question, value: Any) -> dt.date:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskcli.errors import ModelError
+from riskcli.perpack import per_pack
 from riskcli.results import Exposure, Finding, Mitigation, OptionAssessment, Recommendation
 from riskcli.rulepack import MitigationSpec, OptionSpec, Rule, RulePack
 from riskcli.wording import days_text, percent, percent_words, sentence
@@ -34,15 +35,64 @@ class Variant:
     exposure: Exposure
 
 
-def findings_from(rules: Sequence[Rule], values: Mapping[str, Any]) -> list[Finding]:
-    return [
-        Finding.model_construct(
-            rule_id=r.id, severity=r.severity, title=r.title, rationale=r.rationale.strip(),
-            mitigation=r.mitigation.strip(), owner=r.owner,
-            effect=r.effect.describe(values) if r.effect else None,
-        )
-        for r in rules
-    ]
+@dataclass(frozen=True)
+class _Parts:
+    """What options, findings and obligations print that is the same for every answers file,
+    built once per pack (`riskcli.perpack`): 16 obligations and findings a file were rebuilt from
+    the same rule text each time."""
+
+    concerns: dict[str, frozenset[str]]
+    """Option -> ids of the rules whose findings concern it."""
+    obligations: dict[str, tuple[tuple[str, Mitigation], ...]]
+    """Option -> (rule id, obligation) of each rule that concerns it and names an obligation
+    (informational rules give advice, not obligations), most severe first, pack order within a
+    severity: the order `_rule_mitigations` lists them in."""
+    option_obligations: dict[str, tuple[Mitigation, ...]]
+    """Option -> the obligations its spec names."""
+    outcome_mitigations: dict[str, tuple[Mitigation, ...]]
+    """pivot, hosted, gated -> the mitigations the policy names with that outcome."""
+    findings: dict[str, Finding | None]
+    """Rule id -> its finding; None when its effect reads an answer (a curve's multiplier)."""
+
+
+def _parts(pack: RulePack) -> _Parts:
+    return per_pack(pack, _build_parts)
+
+
+def _build_parts(pack: RulePack) -> _Parts:
+    informational = pack.severities[-1]
+    ranked = sorted(pack.rules, key=lambda r: pack.severity_rank(r.severity))  # stable
+    obliging = [(rule, Mitigation.model_construct(text=rule.mitigation.strip(), owner=rule.owner))
+                for rule in ranked if rule.mitigation.strip() and rule.severity != informational]
+    concerns = {mode: frozenset(r.id for r in concerning(mode, pack.rules))
+                for mode in pack.options}
+    policy = pack.recommendation
+    return _Parts(
+        concerns=concerns,
+        obligations={mode: tuple((rule.id, m) for rule, m in obliging if rule.id in ids)
+                     for mode, ids in concerns.items()},
+        option_obligations={mode: tuple(_mitigations(spec.obligations))
+                            for mode, spec in pack.options.items()},
+        outcome_mitigations={name: tuple(_mitigations(getattr(policy, name).mitigations))
+                             for name in ("pivot", "hosted", "gated")},
+        findings={rule.id: _finding(rule, {}) for rule in pack.rules
+                  if rule.effect is None or rule.effect.curve is None},
+    )
+
+
+def findings_from(pack: RulePack, rules: Sequence[Rule], values: Mapping[str, Any]
+                  ) -> list[Finding]:
+    shared = _parts(pack).findings
+    return [finding if (finding := shared.get(r.id)) is not None else _finding(r, values)
+            for r in rules]
+
+
+def _finding(r: Rule, values: Mapping[str, Any]) -> Finding:
+    return Finding.model_construct(
+        rule_id=r.id, severity=r.severity, title=r.title, rationale=r.rationale.strip(),
+        mitigation=r.mitigation.strip(), owner=r.owner,
+        effect=r.effect.describe(values) if r.effect else None,
+    )
 
 
 def public_weights_acceptable(pack: RulePack, values: Mapping[str, Any]) -> bool:
@@ -68,6 +118,12 @@ def concerning(mode: str, rules: Sequence[Rule]) -> list[Rule]:
     return [rule for rule in rules if rule.modes is None or mode in rule.modes]
 
 
+def _concerning(parts: _Parts, mode: str, rules: Sequence[Rule]) -> list[Rule]:
+    """`concerning`, with the pack's rules for each option known once."""
+    ids = parts.concerns[mode]
+    return [rule for rule in rules if rule.id in ids]
+
+
 def variant_for(spec: OptionSpec, answered: Variant, hosted: Variant) -> Variant:
     return hosted if spec.weights == "hosted" else answered
 
@@ -75,13 +131,14 @@ def variant_for(spec: OptionSpec, answered: Variant, hosted: Variant) -> Variant
 def assess_options(pack: RulePack, answered: Variant, hosted: Variant, plan: str,
                    recommended: str) -> list[OptionAssessment]:
     values = answered.values
+    parts = _parts(pack)
     acceptable = public_weights_acceptable(pack, values)
     severity = str(values[pack.keys.misuse_severity])
     harm = harm_band(pack, values)
     options = []
     for mode, spec in pack.options.items():
         variant = variant_for(spec, answered, hosted)
-        mine = concerning(mode, variant.fired)
+        mine = _concerning(parts, mode, variant.fired)
         assessed = spec.weights != "downloaded" or downloads(pack, values)
         exposure = variant.exposure if spec.weights != "public" and assessed else None
         options.append(OptionAssessment.model_construct(
@@ -94,7 +151,8 @@ def assess_options(pack: RulePack, answered: Variant, hosted: Variant, plan: str
             exposure=_summary(spec, exposure, assessed, severity),
             misuse_severity=severity, public_weights_acceptable=acceptable,
             kept=list(spec.kept), given_up=list(spec.given_up),
-            obligations=_rule_mitigations(pack, mine) + _mitigations(spec.obligations),
+            obligations=_rule_mitigations(parts, mode, mine)
+            + list(parts.option_obligations[mode]),
             findings=[rule.id for rule in mine], plan=mode == plan,
             recommended=mode == recommended,
         ))
@@ -116,23 +174,25 @@ def recommend(pack: RulePack, answered: Variant, hosted: Variant, plan: str) -> 
     p = exposure.p_leak["horizon"]
     acceptable = public_weights_acceptable(pack, values)
     if p >= policy.gating_fails_at and acceptable:
-        outcome = policy.pivot
+        name = "pivot"
     elif not acceptable and p >= policy.unacceptable_tolerance:
-        outcome = policy.hosted
+        name = "hosted"
     else:
-        outcome = policy.gated
+        name = "gated"
+    outcome = getattr(policy, name)
     mode = outcome.mode
-    if outcome is policy.gated:  # gated as answered: downloaded, or hosted if that is the plan
+    if name == "gated":  # gated as answered: downloaded, or hosted if that is the plan
         mode = pack.option_for(pack.options[mode].intended, downloads(pack, values)) or mode
     spec = pack.options[mode]
     fields = _text_fields(exposure, values, pack)
     reasons = [sentence(text.format(**fields)) for text in outcome.reasons]
     reasons += [sentence(extra.text.format(**fields)) for extra in outcome.extra_reasons
                 if extra.condition.evaluate(values)]
-    rules = concerning(mode, variant_for(spec, answered, hosted).fired)
-    mitigations = _mitigations(outcome.mitigations)
+    parts = _parts(pack)
+    mitigations = list(parts.outcome_mitigations[name])
     if spec.weights != "public":
-        mitigations = _rule_mitigations(pack, rules) + mitigations
+        rules = _concerning(parts, mode, variant_for(spec, answered, hosted).fired)
+        mitigations = _rule_mitigations(parts, mode, rules) + mitigations
     return Recommendation.model_construct(
         mode=mode, hosted_only=spec.weights == "hosted",
         intended_mode=str(values[pack.keys.intended_mode]), plan_mode=plan,
@@ -171,15 +231,14 @@ def _mitigations(specs: Sequence[MitigationSpec]) -> list[Mitigation]:
     return [Mitigation.model_construct(text=s.text.strip(), owner=s.owner) for s in specs]
 
 
-def _rule_mitigations(pack: RulePack, fired: Sequence[Rule]) -> list[Mitigation]:
-    """Obligations from what fired, most severe first, each once. The pack's least severity is
-    informational: its findings carry advice, not obligations."""
-    informational = pack.severities[-1]
+def _rule_mitigations(parts: _Parts, mode: str, fired: Sequence[Rule]) -> list[Mitigation]:
+    """Obligations from what fired (rules that concern `mode`), most severe first, each once.
+    The pack's least severity is informational: its findings carry advice, not obligations."""
+    ids = {rule.id for rule in fired}
     seen: set[str] = set()
     result = []
-    for rule in sorted(fired, key=lambda r: pack.severity_rank(r.severity)):
-        text = rule.mitigation.strip()
-        if text and text not in seen and rule.severity != informational:
-            seen.add(text)
-            result.append(Mitigation.model_construct(text=text, owner=rule.owner))
+    for rule_id, mitigation in parts.obligations[mode]:
+        if rule_id in ids and mitigation.text not in seen:
+            seen.add(mitigation.text)
+            result.append(mitigation)
     return result

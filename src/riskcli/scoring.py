@@ -95,7 +95,7 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
         options=options,
         recommendation=recommendation,
         decision=settled,
-        findings=findings_from(considered, values),
+        findings=findings_from(pack, considered, values),
     )
 
 

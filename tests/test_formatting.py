@@ -8,9 +8,11 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scoring_helpers import answers_with
 
-from riskcli.formatting import ScoreOutput, levers_text, text_summary
+from riskcli.formatting import ScoreOutput, json_result, json_text, levers_text, text_summary
 from riskcli.scoring import load_engine, score_values
 
 
@@ -30,6 +32,41 @@ def test_score_json_output_is_what_json_dumps_writes(count, llama1_answers):
     for result in results:
         out.add(result)
     assert "".join(out.chunks("1.2.3")) == reference(results, "1.2.3") + "\n"
+
+
+def dumps(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+_plain = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(value=_plain, indent=st.sampled_from(["", "    "]))
+def test_json_text_is_what_json_dumps_writes(value, indent):
+    assert json_text(value, indent) == dumps(value).replace("\n", "\n" + indent)
+
+
+@pytest.mark.parametrize("value", [
+    {"p": float("nan")}, [1, float("inf")], {1: "a", "b": [True]}, {"a": (1, 2)}, {"d": {3}},
+    [{"x": [], "y": {}}], {None: 1, True: 2, 1.5: 3},
+], ids=["nan", "inf", "int-key", "tuple", "set", "empty-containers", "other-keys"])
+def test_json_text_writes_or_refuses_what_json_dumps_does(value):
+    try:
+        expected = dumps(value)
+    except (ValueError, TypeError) as exc:
+        with pytest.raises(type(exc), match=re.escape(str(exc))):
+            json_text(value)
+    else:
+        assert json_text(value) == expected
+
+
+def test_every_example_result_is_the_json_json_dumps_writes(examples):
+    for result in examples:
+        assert json_result(result) == dumps(result.model_dump(mode="json"))
 
 
 # --- text that fits -------------------------------------------------------------------------

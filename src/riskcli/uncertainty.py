@@ -94,6 +94,25 @@ def _quantile(ordered: Sequence[float], q: float) -> float:
 
 def central_interval(values: Sequence[float], level: float) -> tuple[float, float]:
     """The central `level` interval of the draws, e.g. the 10th and 90th percentiles for 0.8."""
-    ordered = sorted(values)
+    return sorted_central_interval(sorted(values), level)
+
+
+def sorted_central_interval(ordered: Sequence[float], level: float) -> tuple[float, float]:
+    """`central_interval` of draws already in order."""
     tail = (1 - level) / 2
     return _quantile(ordered, tail), _quantile(ordered, 1 - tail)
+
+
+class Scaled(Sequence[float]):
+    """`ordered` times `scale`, each product made when it is read: the draws of a rate that is
+    one number times a source's ordered h0 strata, in order when `scale` >= 0 (rounding keeps
+    order), of which an interval reads four items, not 256."""
+
+    def __init__(self, ordered: Sequence[float], scale: float):
+        self._ordered, self._scale = ordered, scale
+
+    def __len__(self) -> int:
+        return len(self._ordered)
+
+    def __getitem__(self, index):  # type: ignore[override]  # an int index only
+        return self._scale * self._ordered[index]

@@ -50,10 +50,16 @@ def test_json_text_is_what_json_dumps_writes(value, indent):
     assert json_text(value, indent) == dumps(value).replace("\n", "\n" + indent)
 
 
+def _cycle() -> list:
+    loop: list = []
+    loop.append(loop)
+    return loop
+
+
 @pytest.mark.parametrize("value", [
     {"p": float("nan")}, [1, float("inf")], {1: "a", "b": [True]}, {"a": (1, 2)}, {"d": {3}},
-    [{"x": [], "y": {}}], {None: 1, True: 2, 1.5: 3},
-], ids=["nan", "inf", "int-key", "tuple", "set", "empty-containers", "other-keys"])
+    [{"x": [], "y": {}}], {None: 1, True: 2, 1.5: 3}, _cycle(),
+], ids=["nan", "inf", "int-key", "tuple", "set", "empty-containers", "other-keys", "cycle"])
 def test_json_text_writes_or_refuses_what_json_dumps_does(value):
     try:
         expected = dumps(value)

@@ -227,7 +227,7 @@ def json_text(value: Any, indent: str = "") -> str:
     parts: list[str] = []
     try:
         _encode(value, parts, indent)
-    except _Unplain:
+    except (_Unplain, RecursionError):  # RecursionError: a cycle, which json.dumps names
         text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
         return text.replace("\n", "\n" + indent)  # JSON escapes every newline in a string
     return "".join(parts)

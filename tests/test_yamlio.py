@@ -14,6 +14,7 @@ from riskcli.errors import InputFileError
 from riskcli.yamlio import (
     MAX_YAML_BYTES,
     MAX_YAML_DEPTH,
+    MAX_YAML_VALUES,
     dump_yaml,
     line_of,
     load_yaml,
@@ -319,3 +320,87 @@ def test_nesting_limit_is_exact_and_names_the_line():
     problem = only_problem(exc_info)
     assert f"nested more than {MAX_YAML_DEPTH} levels" in problem.message
     assert problem.line == 2
+
+
+def _laughs(total: int) -> str:
+    """A short list holding exactly `total` values once its aliases are expanded."""
+    sizes = {"a": 10, "b": 101, "c": 1011, "d": 10111}  # each anchor's list, itself included
+    lines = ["- &a [" + ", ".join(["x"] * 9) + "]"]
+    for below, name in zip("abc", "bcd", strict=True):
+        lines.append(f"- &{name} [{', '.join([f'*{below}'] * 10)}]")
+    left = total - 1 - sum(sizes.values())
+    for name, size in reversed(sizes.items()):
+        count, left = divmod(left, size)
+        lines += [f"- *{name}"] * count
+    return "\n".join(lines + ["- x"] * left) + "\n"
+
+
+def _chain(levels: int) -> str:
+    """A mapping `levels` lists deep once its aliases are expanded, each list one line."""
+    return "a1: &a1 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(2, levels))
+
+
+def _outcome(text: str) -> tuple[str, str]:
+    try:
+        return "read", repr(parse_yaml(text.encode(), "s.yaml"))
+    except InputFileError as exc:
+        (problem,) = exc.problems
+        return "refused", str(problem)
+
+
+SHAPES = {
+    "values-at-limit": _laughs(MAX_YAML_VALUES),
+    "values-past-limit": _laughs(MAX_YAML_VALUES + 1),
+    "aliases-at-depth-limit": _chain(MAX_YAML_DEPTH),
+    "aliases-past-depth-limit": _chain(MAX_YAML_DEPTH + 1),
+    "lists-past-depth-limit": "a: 1\nb: " + "[" * 65 + "]" * 65 + "\n",
+    "unclosed-lists": "a: 1\nb: " + "[" * 4000,
+    "block-lists": "- " * 2000 + "x\n",
+    "bomb-after-a-refused-number": "n: 0200\nl:\n" + _laughs(MAX_YAML_VALUES + 1),
+    "bomb-before-broken-yaml": "l:\n" + _laughs(MAX_YAML_VALUES + 1) + "b: [1\n",
+    "broken-yaml-before-bomb": "b: [1\nl:\n" + _laughs(MAX_YAML_VALUES + 1),
+    "bomb-after-undefined-alias": "u: *nowhere\nl:\n" + _laughs(MAX_YAML_VALUES + 1),
+    "deep-after-duplicate-anchor": "a: &x 1\nb: &x 2\nc: " + "[" * 65 + "]" * 65 + "\n",
+    "bomb-beside-recursive-anchor": "r: &r {s: *r}\nl:\n" + _laughs(MAX_YAML_VALUES + 1),
+    "recursive-anchor": "answers: &a\n  model_name: *a\n",
+    "recursive-root": "&r\na: 1\nb: *r\n",
+    "merge-key": "base: &b {x: 1, y: 2}\nover:\n  <<: *b\n  y: 3\n",
+    "merge-of-merges": "a: &a {x: 1}\nb: &b {<<: *a, y: 2}\nc: {<<: [*b, *a], x: 3}\n",
+    "merge-then-duplicate": "a: &a {x: 1}\nc: {<<: *a, x: 2, x: 3}\n",
+}
+
+
+@pytest.mark.parametrize("text", SHAPES.values(), ids=SHAPES.keys())
+def test_a_short_file_is_read_or_refused_as_the_same_file_made_long(text: str):
+    """A short text is checked for depth and size on the composed nodes, a long one on the event
+    stream before composing: the same data, or the same refusal on the same line, either way."""
+    from riskcli.yamlio import _SHORT_TEXT
+
+    long_text = text + "\n#" + "-" * _SHORT_TEXT + "\n"
+    assert len(text) <= _SHORT_TEXT < len(long_text)
+    assert _outcome(text) == _outcome(long_text)
+
+
+@pytest.mark.parametrize(("name", "read"), [("values-at-limit", True), ("values-past-limit", False),
+                                            ("aliases-at-depth-limit", True),
+                                            ("aliases-past-depth-limit", False),
+                                            ("unclosed-lists", False), ("block-lists", False),
+                                            ("bomb-after-a-refused-number", False),
+                                            ("bomb-after-undefined-alias", False)])
+def test_the_limits_hold_exactly_in_a_short_file(name: str, read: bool):
+    outcome, shown = _outcome(SHAPES[name])
+    assert (outcome == "read") is read, shown
+    if not read:
+        assert "nested more than 64 levels" in shown or "more than 100,000 values" in shown
+
+
+@pytest.mark.parametrize("text", ["plain", "'quoted'", "!!str 12", "~", "null", "!!null ''", "12"])
+def test_a_scalar_read_directly_is_what_its_tags_constructor_makes(text: str):
+    """_Loader reads text and null scalars without PyYAML's construct_object; the same value."""
+    from riskcli.yamlio import _SCALAR_READERS, _Loader
+
+    loader = _Loader(text)
+    node = loader.get_single_node()
+    read = _SCALAR_READERS[node.tag](loader, node)
+    made = _Loader.yaml_constructors[node.tag](loader, node)
+    assert read == made and type(read) is type(made)

@@ -12,9 +12,14 @@ import pytest
 
 from riskcli.errors import InputFileError
 from riskcli.yamlio import (
+    _PLAIN_DECIMAL,
+    _SCALAR_READERS,
+    _SHORT_TEXT,
     MAX_YAML_BYTES,
     MAX_YAML_DEPTH,
     MAX_YAML_VALUES,
+    _Loader,
+    _read_both_ways,
     dump_yaml,
     line_of,
     load_yaml,
@@ -374,8 +379,6 @@ SHAPES = {
 def test_a_short_file_is_read_or_refused_as_the_same_file_made_long(text: str):
     """A short text is checked for depth and size on the composed nodes, a long one on the event
     stream before composing: the same data, or the same refusal on the same line, either way."""
-    from riskcli.yamlio import _SHORT_TEXT
-
     long_text = text + "\n#" + "-" * _SHORT_TEXT + "\n"
     assert len(text) <= _SHORT_TEXT < len(long_text)
     assert _outcome(text) == _outcome(long_text)
@@ -397,10 +400,18 @@ def test_the_limits_hold_exactly_in_a_short_file(name: str, read: bool):
 @pytest.mark.parametrize("text", ["plain", "'quoted'", "!!str 12", "~", "null", "!!null ''", "12"])
 def test_a_scalar_read_directly_is_what_its_tags_constructor_makes(text: str):
     """_Loader reads text and null scalars without PyYAML's construct_object; the same value."""
-    from riskcli.yamlio import _SCALAR_READERS, _Loader
-
     loader = _Loader(text)
     node = loader.get_single_node()
     read = _SCALAR_READERS[node.tag](loader, node)
     made = _Loader.yaml_constructors[node.tag](loader, node)
     assert read == made and type(read) is type(made)
+
+
+@pytest.mark.parametrize("text", ["0", "-0", "+0", "7", "-7", "+7", "12775", "9" * 18, "0.5",
+                                  "-0.0", "569.2", "+2.25", "10.000", "3.14159265358979323846"])
+def test_a_plain_decimal_is_read_as_both_yaml_versions_would(text: str):
+    """Numbers such as `12` and `2.5` skip asking YAML 1.1 and 1.2 each; the same reading."""
+    node = _Loader(text).get_single_node()
+    assert _PLAIN_DECIMAL.fullmatch(text)
+    read, both = parse_yaml(text.encode(), "n.yaml"), _read_both_ways(text, node)
+    assert read == both and type(read) is type(both) and str(read) == str(both)

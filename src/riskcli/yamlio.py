@@ -231,6 +231,17 @@ def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> int | float | s
     """A plain value YAML 1.1 or 1.2 reads as a number: its YAML 1.2 reading, when YAML 1.1 reads
     it the same way (or as text, as `1e3` and `0o17`); refused, with both readings, otherwise."""
     text = node.value
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    return _read_both_ways(text, node)
+
+
+_PLAIN_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})(?:\.[0-9]+)?")
+"""`12`, `-3`, `2.5`: what both YAML versions read alike, without asking each (2.5 us a number
+less, 9 us an answers file); tests/test_yamlio.py holds it to what _read_both_ways reads."""
+
+
+def _read_both_ways(text: str, node: yaml.ScalarNode) -> int | float | str:
     ours = _read_12(text, node)
     theirs = _read_11(text) if _INT_11.fullmatch(text) or _FLOAT_11.fullmatch(text) else None
     if _LEADING_ZERO.fullmatch(text) or (theirs is not None and not _same(theirs, ours)):

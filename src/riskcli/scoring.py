@@ -13,6 +13,7 @@ from riskcli.answers import load_answers
 from riskcli.decision import DecisionBlock, settle
 from riskcli.errors import AnswersError, ConditionError, InputFileError, ModelError, Problem
 from riskcli.exposure import compute_exposure, fired_rules
+from riskcli.perpack import per_pack
 from riskcli.questionnaire import Questionnaire, build_questionnaire, load_questionnaire
 from riskcli.recommendation import (
     Variant,
@@ -87,8 +88,8 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
     considered = concerning(settled.mode, variant_for(chosen, answered, hosted).fired)
     return ScoreResult.model_construct(
         file=file,
-        questionnaire=Ref.model_construct(id=q.id, version=q.version),
-        rules=Ref.model_construct(id=pack.id, version=pack.version),
+        questionnaire=per_pack(q, _ref),
+        rules=per_pack(pack, _ref),
         answers_sha256=sha256,
         answers={key: to_plain(value) for key, value in values.items()},
         exposure=answered.exposure,
@@ -97,6 +98,11 @@ def score_values(engine: Engine, values: Mapping[str, Any], *, file: str = "<ans
         decision=settled,
         findings=findings_from(pack, considered, values),
     )
+
+
+def _ref(content: Questionnaire | RulePack) -> Ref:
+    """The same (frozen) reference in every result of a run."""
+    return Ref.model_construct(id=content.id, version=content.version)
 
 
 def _variant(engine: Engine, values: Mapping[str, Any], derived: bool = False) -> Variant:

@@ -10,7 +10,6 @@ refused with both readings rather than silently taken one way.
 from __future__ import annotations
 
 import math
-import os
 import re
 import stat
 from collections.abc import Hashable
@@ -369,16 +368,17 @@ class LoadedYaml:
 
 def read_bytes(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> bytes:
     """Read a whole input file, refusing directories, missing files and oversized files cleanly."""
+    p = Path(path)
     name = str(path)
     try:
-        info = os.stat(path)
+        info = p.stat()
         if stat.S_ISDIR(info.st_mode):
             raise InputFileError(
                 Problem(name, "", "is a directory; expected a YAML file", code="io"))
         if info.st_size > max_bytes:
             reason = f"is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes"
             raise InputFileError(Problem(name, "", reason, code="io"))
-        with open(path, "rb") as handle:
+        with p.open("rb") as handle:
             # The size stat gave, and a byte more to see the end: asking for the limit made a
             # 2 MiB buffer for every file, 15 of the 35 us it took to read an answers file.
             raw = handle.read(info.st_size + 1)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from riskcli.conditions import compile_condition
+from riskcli.conditions import ConditionGroup, compile_condition, group_by_answers
 from riskcli.errors import ConditionError
 
 KNOWN = [
@@ -212,3 +215,41 @@ def test_evaluation_failure_is_a_condition_error_not_a_python_error(source, answ
     with pytest.raises(ConditionError) as exc_info:
         condition.evaluate(answers)
     assert source in str(exc_info.value)
+
+
+GROUPED = ["access_holders > artifact_size_gb", "access_holders / artifact_size_gb > 1",
+           "artifact_size_gb < 3 and access_holders >= 0",
+           "access_holders is none or artifact_size_gb is none"]
+
+
+def test_a_group_gives_what_each_of_its_conditions_gives_alone():
+    conditions = [compile_condition(source, KNOWN) for source in GROUPED]
+    group = ConditionGroup([(condition, index) for index, condition in enumerate(conditions)])
+    rng = random.Random(7)
+    for _ in range(400):
+        answers = {"access_holders": rng.choice([None, 0, 1, 11, 11.0, True, "x"]),
+                   "artifact_size_gb": rng.choice([0, 0.0, 2, 2.5, 40, False])}
+        answers = {key: value for key, value in answers.items() if value is not None}
+        try:
+            alone = tuple(i for i, c in enumerate(conditions) if c.evaluate(answers))
+        except ConditionError as exc:
+            with pytest.raises(ConditionError, match=re.escape(str(exc))):
+                group.holding(answers)
+        else:
+            assert group.holding(answers) == alone, answers
+        lenient = tuple(i for i, c in enumerate(conditions) if _holds_alone(c, answers))
+        assert group.holding(answers, lenient=True) == lenient, answers
+
+
+def _holds_alone(condition, answers) -> bool:
+    try:
+        return condition.evaluate(answers)
+    except ConditionError:
+        return False
+
+
+def test_conditions_reading_different_answers_are_grouped_apart():
+    conditions = [compile_condition(source, KNOWN)
+                  for source in [*GROUPED, "vetting == 'none'", "'x' in download_controls"]]
+    groups = group_by_answers((condition, index) for index, condition in enumerate(conditions))
+    assert [[given for _, given in group.items] for group in groups] == [[0, 1, 2, 3], [4], [5]]

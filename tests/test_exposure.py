@@ -9,9 +9,11 @@ import random
 from dataclasses import replace
 
 import pytest
+import yaml
 from scoring_helpers import score_with
 
 from riskcli.answers import resolve
+from riskcli.errors import ConditionError
 from riskcli.exposure import (
     _populations,
     fired_rules,
@@ -19,6 +21,8 @@ from riskcli.exposure import (
     rate_draws,
     rate_interval,
 )
+from riskcli.resources import default_rules
+from riskcli.rulepack import RulePack
 from riskcli.scoring import Engine, load_engine, score_file
 from riskcli.uncertainty import central_interval
 from riskcli.values import Range
@@ -248,3 +252,57 @@ def test_the_one_source_interval_is_the_interval_of_every_draw(engine, llama1_an
         took_the_shortcut += sum(p.active for p in populations) == 1 and not any(
             isinstance(v, Range) for v in values.values())
     assert took_the_shortcut > 100
+
+
+def _one_by_one(pack, values, derived):
+    fired = []
+    for rule in pack.rules:
+        try:
+            if rule.condition.evaluate(values):
+                fired.append(rule)
+        except ConditionError:
+            if not derived:
+                raise
+    return fired
+
+
+def test_the_rules_that_fire_are_each_rule_judged_in_the_pack_s_order(engine, llama1_answers):
+    """fired_rules judges rules that read the same answers together; what fires, its order and
+    the error an answer provokes are those of judging each rule in turn."""
+    rng = random.Random(5)
+    data = yaml.safe_load(default_rules().read_text())
+    # a rule that can be judged without access_holders, beside one that cannot
+    extra = {key: value for key, value in data["rules"][0].items() if key != "effect"}
+    data["rules"].insert(0, {**extra, "id": "judged-without-holders",
+                             "when": "weights_leave_premises or access_holders > 5"})
+    packs = [engine.rules]
+    for _ in range(4):  # then the same rules in other orders: other groups come first
+        packs.append(RulePack.model_validate(data,
+                                             context={"questionnaire": engine.questionnaire}))
+        rng.shuffle(data["rules"])
+    failed = 0
+    for _ in range(400):
+        pack = rng.choice(packs)
+        given = {**llama1_answers,
+                 "access_holders": rng.choice([1, 20, 450, 5000]),
+                 "weights_leave_premises": rng.random() < 0.7,
+                 "vetting": rng.choice(["none", "self_attested", "identity_verified_contract"]),
+                 "legal_terms": rng.choice(["none", "click_through", "signed_agreement"]),
+                 "public_demand": rng.choice(["low", "high", "extreme"])}
+        values, _ = resolve(prune(engine.questionnaire, given), engine.questionnaire)
+        dropped = rng.sample(sorted(values), rng.choice([0, 0, 1, 3]))
+        if rng.random() < 0.25:
+            dropped.append("access_holders")
+        for key in set(dropped) & set(values):
+            del values[key]  # unanswered: some conditions cannot be judged
+        for derived in (False, True):
+            try:
+                expected = _one_by_one(pack, values, derived)
+            except ConditionError as exc:
+                failed += 1
+                with pytest.raises(ConditionError) as raised:
+                    fired_rules(pack, values, derived=derived)
+                assert str(raised.value) == str(exc)
+            else:
+                assert fired_rules(pack, values, derived=derived) == expected
+    assert failed > 20

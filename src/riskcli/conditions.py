@@ -13,10 +13,10 @@ from __future__ import annotations
 import copy
 import marshal
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import CodeType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.compiler import CodeGenerator, Frame
@@ -52,6 +52,8 @@ MAX_POWER_BITS = 10_000
 """The largest whole number `**` may build in a template (about 3,000 digits): `7 ** (10**9)`
 would otherwise run the interpreter out of time and memory on one line."""
 _BIGGEST = 1.7976931348623157e308
+T = TypeVar("T")
+P = TypeVar("P")
 
 
 class FiniteCodeGenerator(CodeGenerator):
@@ -143,42 +145,91 @@ class Condition:
         object.__setattr__(self, "_order", tuple(sorted(self.names)))
 
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
-        """Absent answers (skipped questions) are seen as `none`, never as an error.
-
-        Remembered results are keyed by the values and then their types (1, 1.0 and True must
-        never share one); a list (a multiple choice) cannot be a key, so it goes the slower way
-        of `_hashable`. Keyed this way, a call costs about 0.55 us instead of 0.8 (65 calls a
-        file)."""
-        order = self._order
-        if len(order) == 1:  # most conditions read one or two answers
-            value = answers.get(order[0])
-            values: tuple[Any, ...] = (value,)
-            key: tuple[Any, ...] = (value, type(value))
-        else:
-            values = tuple(map(answers.get, order))
-            key = (*values, *map(type, values))
-        try:
-            return self._seen[key]
-        except KeyError:
-            pass
-        except TypeError:  # a list: tagged item by item, n entries, never equal to a 2n one
-            key = tuple(map(_hashable, values))
-            try:
-                return self._seen[key]
-            except KeyError:
-                pass
-            except TypeError:  # a value that cannot be a key: evaluate without remembering
-                return self._run(dict(zip(order, values, strict=True)))
-        result = self._run(dict(zip(order, values, strict=True)))
-        if len(self._seen) < MEMO_ENTRIES:
-            self._seen[key] = result
-        return result
+        """Absent answers (skipped questions) are seen as `none`, never as an error."""
+        return _recall(self._order, self._seen, answers, self._run)
 
     def _run(self, context: dict[str, Any]) -> bool:
         try:
             return bool(self._fn(**context))
         except (TypeError, ValueError, ArithmeticError, UndefinedError, SecurityError) as exc:
             raise ConditionError(f"condition `{self.source}` failed: {exc}") from None
+
+
+def _recall(order: tuple[str, ...], seen: dict[tuple[Any, ...], T],
+            answers: Mapping[str, Any], compute: Callable[[dict[str, Any]], T]) -> T:
+    """`compute` of the answers named in `order`, remembered in `seen` by their values.
+
+    Keys are the values and then their types (1, 1.0 and True must never share a result); a
+    list (a multiple choice) cannot be a key, so it goes the slower way of `_hashable`. Keyed
+    this way, a condition costs about 0.55 us instead of 0.8."""
+    if len(order) == 1:  # most conditions read one or two answers
+        value = answers.get(order[0])
+        values: tuple[Any, ...] = (value,)
+        key: tuple[Any, ...] = (value, type(value))
+    else:
+        values = tuple(map(answers.get, order))
+        key = (*values, *map(type, values))
+    try:
+        return seen[key]
+    except KeyError:
+        pass
+    except TypeError:  # a list: tagged item by item, n entries, never equal to a 2n one
+        key = tuple(map(_hashable, values))
+        try:
+            return seen[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key: computed without remembering
+            return compute(dict(zip(order, values, strict=True)))
+    result = compute(dict(zip(order, values, strict=True)))
+    if len(seen) < MEMO_ENTRIES:
+        seen[key] = result
+    return result
+
+
+class ConditionGroup(Generic[P]):
+    """Conditions that read the same answers, each with something to give back when it holds,
+    judged together: one remembered result per combination of those answers instead of one
+    per condition. A pack's 35 rules read 16 sets of answers, so a file looks up 16 results,
+    not 35 (19 -> 10 us a file)."""
+
+    def __init__(self, items: Sequence[tuple[Condition, P]]):
+        orders = {condition._order for condition, _ in items}
+        if len(orders) != 1:
+            raise ValueError("a condition group's conditions read the same answers")
+        self.items = tuple(items)
+        self._order = orders.pop()
+        self._seen: dict[tuple[Any, ...], tuple[P, ...]] = {}
+        self._seen_leniently: dict[tuple[Any, ...], tuple[P, ...]] = {}
+
+    def holding(self, answers: Mapping[str, Any], *, lenient: bool = False) -> tuple[P, ...]:
+        """What the conditions that hold give back, in their order. A condition that fails
+        (ConditionError) fails the call, or with `lenient` does not hold."""
+        if lenient:
+            return _recall(self._order, self._seen_leniently, answers, self._leniently)
+        return _recall(self._order, self._seen, answers, self._strictly)
+
+    def _strictly(self, context: dict[str, Any]) -> tuple[P, ...]:
+        return tuple(given for condition, given in self.items if condition.evaluate(context))
+
+    def _leniently(self, context: dict[str, Any]) -> tuple[P, ...]:
+        return tuple(given for condition, given in self.items if _holds(condition, context))
+
+
+def group_by_answers(items: Iterable[tuple[Condition, P]]) -> list[ConditionGroup[P]]:
+    """The items in groups of conditions that read the same answers, in order of first
+    appearance."""
+    groups: dict[tuple[str, ...], list[tuple[Condition, P]]] = {}
+    for condition, given in items:
+        groups.setdefault(condition._order, []).append((condition, given))
+    return [ConditionGroup(members) for members in groups.values()]
+
+
+def _holds(condition: Condition, answers: Mapping[str, Any]) -> bool:
+    try:
+        return condition.evaluate(answers)
+    except ConditionError:
+        return False
 
 
 def _hashable(value: Any) -> Any:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from riskcli.conditions import Condition
+from riskcli.conditions import ConditionGroup, group_by_answers
 from riskcli.errors import ConditionError, ModelError
 from riskcli.perpack import per_pack
 from riskcli.results import Contribution, Exposure, Interval, SourceExposure
@@ -58,17 +58,15 @@ def fired_rules(pack: RulePack, values: Mapping[str, Any], *,
     """The rules whose condition holds. For `derived` answers (the hosted variant, which drops
     the recipients' answers), a condition that cannot be judged without a dropped answer does
     not fire; for answers as given it is an error the scorer reports."""
-    when = _model(pack).when
-    if not derived:
-        return [rule for rule, condition in when if condition.evaluate(values)]
-    return [rule for rule, condition in when if _holds(condition, values)]
-
-
-def _holds(condition: Condition, values: Mapping[str, Any]) -> bool:
     try:
-        return condition.evaluate(values)
-    except ConditionError:
-        return False
+        held = [place for group in _model(pack).when
+                for place in group.holding(values, lenient=derived)]
+    except ConditionError:  # the error of the first rule in the pack's order, as it reads
+        for rule in pack.rules:
+            rule.condition.evaluate(values)
+        raise
+    held.sort()
+    return [pack.rules[place] for place in held]
 
 
 @dataclass(frozen=True)
@@ -98,8 +96,8 @@ class _PackModel:
     """What the model reads of a pack for every file, worked out once per pack
     (`riskcli.perpack`)."""
 
-    when: tuple[tuple[Rule, Condition], ...]
-    """Each rule with its condition (read from pydantic's private slot once, not per file)."""
+    when: list[ConditionGroup[int]]
+    """The rules' conditions grouped by the answers they read, each giving its rule's place."""
     moves: dict[str, frozenset[str]]
     """Rule id (of a rule with an effect) -> ids of the sources its factor applies to."""
     shows: dict[str, tuple[str, ...]]
@@ -117,7 +115,7 @@ def _model(pack: RulePack) -> _PackModel:
 def _build_model(pack: RulePack) -> _PackModel:
     effects = [rule for rule in pack.rules if rule.effect is not None]
     return _PackModel(
-        when=tuple((rule, rule.condition) for rule in pack.rules),
+        when=group_by_answers((rule.condition, place) for place, rule in enumerate(pack.rules)),
         moves={rule.id: frozenset(pack.factor[rule.effect.factor].applies_to)
                for rule in effects if rule.effect},
         shows={rule.id: tuple(sorted(rule.condition.names | _curve_answer(rule)))

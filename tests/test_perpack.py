@@ -80,3 +80,24 @@ def test_what_a_pack_shares_goes_with_the_pack(questionnaire, values):
     del pack
     gc.collect()
     assert not any(key[0] == kept for key in _KEPT)
+
+
+def test_an_obligation_two_fired_rules_share_is_listed_once(questionnaire, values):
+    shipped = _pack(questionnaire, reword=False)
+    informational = shipped.severities[-1]
+    gated = next(option for option in score_values(Engine(questionnaire, shipped), values).options
+                 if option.mode == "gated")
+    rules = {rule.id: rule for rule in shipped.rules}
+    first, second = [rule_id for rule_id in gated.findings
+                     if rules[rule_id].severity != informational][:2]
+    data = yaml.safe_load(default_rules().read_text())
+    texts = {rule["id"]: rule["mitigation"] for rule in data["rules"]}
+    for rule in data["rules"]:
+        if rule["id"] == second:
+            rule["mitigation"] = texts[first]
+    pack = RulePack.model_validate(data, context={"questionnaire": questionnaire})
+    result = score_values(Engine(questionnaire, pack), values)
+    option = next(option for option in result.options if option.mode == "gated")
+    shown = [m.text for m in option.obligations]
+    assert shown.count(texts[first].strip()) == 1
+    assert len(shown) == len(gated.obligations) - 1

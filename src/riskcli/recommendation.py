@@ -47,6 +47,8 @@ class _Parts:
     """Option -> (rule id, obligation) of each rule that concerns it and names an obligation
     (informational rules give advice, not obligations), most severe first, pack order within a
     severity: the order `_rule_mitigations` lists them in."""
+    repeated: dict[str, bool]
+    """Option -> whether two of its rules name the same obligation (listed once)."""
     option_obligations: dict[str, tuple[Mitigation, ...]]
     """Option -> the obligations its spec names."""
     outcome_mitigations: dict[str, tuple[Mitigation, ...]]
@@ -66,11 +68,14 @@ def _build_parts(pack: RulePack) -> _Parts:
                 for rule in ranked if rule.mitigation.strip() and rule.severity != informational]
     concerns = {mode: frozenset(r.id for r in concerning(mode, pack.rules))
                 for mode in pack.options}
+    obligations = {mode: tuple((rule.id, m) for rule, m in obliging if rule.id in ids)
+                   for mode, ids in concerns.items()}
     policy = pack.recommendation
     return _Parts(
         concerns=concerns,
-        obligations={mode: tuple((rule.id, m) for rule, m in obliging if rule.id in ids)
-                     for mode, ids in concerns.items()},
+        obligations=obligations,
+        repeated={mode: len({m.text for _, m in listed}) < len(listed)
+                  for mode, listed in obligations.items()},
         option_obligations={mode: tuple(_mitigations(spec.obligations))
                             for mode, spec in pack.options.items()},
         outcome_mitigations={name: tuple(_mitigations(getattr(policy, name).mitigations))
@@ -118,10 +123,10 @@ def concerning(mode: str, rules: Sequence[Rule]) -> list[Rule]:
     return [rule for rule in rules if rule.modes is None or mode in rule.modes]
 
 
-def _concerning(parts: _Parts, mode: str, rules: Sequence[Rule]) -> list[Rule]:
-    """`concerning`, with the pack's rules for each option known once."""
+def _concerning_ids(parts: _Parts, mode: str, rules: Sequence[Rule]) -> list[str]:
+    """The ids of `concerning`, with the pack's rules for each option known once."""
     ids = parts.concerns[mode]
-    return [rule for rule in rules if rule.id in ids]
+    return [rule.id for rule in rules if rule.id in ids]
 
 
 def variant_for(spec: OptionSpec, answered: Variant, hosted: Variant) -> Variant:
@@ -135,10 +140,10 @@ def assess_options(pack: RulePack, answered: Variant, hosted: Variant, plan: str
     acceptable = public_weights_acceptable(pack, values)
     severity = str(values[pack.keys.misuse_severity])
     harm = harm_band(pack, values)
+    fired = {id(answered): _ids(answered), id(hosted): _ids(hosted)}
     options = []
     for mode, spec in pack.options.items():
         variant = variant_for(spec, answered, hosted)
-        mine = _concerning(parts, mode, variant.fired)
         assessed = spec.weights != "downloaded" or downloads(pack, values)
         exposure = variant.exposure if spec.weights != "public" and assessed else None
         options.append(OptionAssessment.model_construct(
@@ -151,9 +156,9 @@ def assess_options(pack: RulePack, answered: Variant, hosted: Variant, plan: str
             exposure=_summary(spec, exposure, assessed, severity),
             misuse_severity=severity, public_weights_acceptable=acceptable,
             kept=list(spec.kept), given_up=list(spec.given_up),
-            obligations=_rule_mitigations(parts, mode, mine)
+            obligations=_rule_mitigations(parts, mode, fired[id(variant)])
             + list(parts.option_obligations[mode]),
-            findings=[rule.id for rule in mine], plan=mode == plan,
+            findings=_concerning_ids(parts, mode, variant.fired), plan=mode == plan,
             recommended=mode == recommended,
         ))
     return options
@@ -191,8 +196,8 @@ def recommend(pack: RulePack, answered: Variant, hosted: Variant, plan: str) -> 
     parts = _parts(pack)
     mitigations = list(parts.outcome_mitigations[name])
     if spec.weights != "public":
-        rules = _concerning(parts, mode, variant_for(spec, answered, hosted).fired)
-        mitigations = _rule_mitigations(parts, mode, rules) + mitigations
+        fired = _ids(variant_for(spec, answered, hosted))
+        mitigations = _rule_mitigations(parts, mode, fired) + mitigations
     return Recommendation.model_construct(
         mode=mode, hosted_only=spec.weights == "hosted",
         intended_mode=str(values[pack.keys.intended_mode]), plan_mode=plan,
@@ -231,14 +236,16 @@ def _mitigations(specs: Sequence[MitigationSpec]) -> list[Mitigation]:
     return [Mitigation.model_construct(text=s.text.strip(), owner=s.owner) for s in specs]
 
 
-def _rule_mitigations(parts: _Parts, mode: str, fired: Sequence[Rule]) -> list[Mitigation]:
-    """Obligations from what fired (rules that concern `mode`), most severe first, each once.
-    The pack's least severity is informational: its findings carry advice, not obligations."""
-    ids = {rule.id for rule in fired}
-    seen: set[str] = set()
-    result = []
-    for rule_id, mitigation in parts.obligations[mode]:
-        if rule_id in ids and mitigation.text not in seen:
-            seen.add(mitigation.text)
-            result.append(mitigation)
-    return result
+def _ids(variant: Variant) -> frozenset[str]:
+    return frozenset(rule.id for rule in variant.fired)
+
+
+def _rule_mitigations(parts: _Parts, mode: str, fired: frozenset[str]) -> list[Mitigation]:
+    """Obligations from what fired (`fired`: rule ids) and concerns `mode`, most severe first,
+    each once. The pack's least severity is informational: its findings carry advice, not
+    obligations."""
+    listed = [mitigation for rule_id, mitigation in parts.obligations[mode] if rule_id in fired]
+    if parts.repeated[mode]:  # a text two rules name is listed once, where it first appears
+        seen: set[str] = set()
+        listed = [m for m in listed if not (m.text in seen or seen.add(m.text))]
+    return listed

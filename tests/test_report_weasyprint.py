@@ -1,0 +1,125 @@
+"""WeasyPrint as riskcli loads and runs it: the same shared libraries WeasyPrint alone loads
+(found from one ldconfig listing instead of a compiler run per name), the collector left as it
+was found, and no temporary font folder left behind, whether one record is rendered or many."""
+
+from __future__ import annotations
+
+import ctypes.util
+import datetime as dt
+import gc
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from riskcli.report import libraries
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+ABI = "libc6,x86-64"
+LISTING = (
+    b"1234 libs found in cache `/etc/ld.so.cache'\n"
+    b"\tlibpangoft2-1.0.so.0 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libpangoft2-1.0.so.0\n"
+    b"\tlibpango-1.0.so.0 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libpango-1.0.so.0\n"
+    b"\tlibharfbuzz.so.0 (libc6) => /usr/lib32/libharfbuzz.so.0\n"
+    b"\tlibfontconfig.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libfontconfig.so.1\n")
+
+
+@pytest.mark.parametrize(("name", "found"), [
+    ("pango-1.0", "libpango-1.0.so.0"),
+    ("pangoft2-1.0", "libpangoft2-1.0.so.0"),
+    ("fontconfig", "libfontconfig.so.1"),
+    ("libpango-1.0-0", None),  # the Windows spelling WeasyPrint tries first
+    ("harfbuzz", None),  # listed for another ABI only
+    ("pango", None),  # a prefix of a listed name is not that name
+])
+def test_a_library_is_found_as_the_standard_lookup_reads_ldconfig(name, found):
+    assert libraries.find_in_listing(name, LISTING, ABI) == found
+
+
+def test_find_library_answers_from_the_listing_inside_and_is_restored_after(monkeypatch):
+    standard = ctypes.util.find_library
+    monkeypatch.setattr(libraries, "_listing", lambda: LISTING)
+    monkeypatch.setattr(libraries, "machine_abi", lambda: ABI)
+    monkeypatch.setattr(sys, "platform", "linux")
+    with pytest.raises(RuntimeError), libraries.ldconfig_lookup():
+        assert ctypes.util.find_library("pango-1.0") == "libpango-1.0.so.0"
+        assert ctypes.util.find_library("libgobject-2.0-0") is None
+        raise RuntimeError("the import failed")
+    assert ctypes.util.find_library is standard
+
+
+@pytest.mark.parametrize(("platform", "listing"), [("linux", None), ("darwin", LISTING)])
+def test_without_a_listing_the_standard_lookup_is_left_alone(monkeypatch, platform, listing):
+    standard = ctypes.util.find_library
+    monkeypatch.setattr(libraries, "_listing", lambda: listing)
+    monkeypatch.setattr(sys, "platform", platform)
+    with libraries.ldconfig_lookup():
+        assert ctypes.util.find_library is standard
+
+
+_MAPPED = """
+import sys
+{load}
+with open("/proc/self/maps") as maps:
+    names = {{line.split()[-1].rsplit("/", 1)[-1] for line in maps if ".so" in line}}
+print("\\n".join(sorted(names)))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads Linux's /proc")
+def test_riskcli_loads_the_shared_libraries_weasyprint_alone_loads():
+    def mapped(load: str) -> set[str]:
+        run = subprocess.run([sys.executable, "-c", _MAPPED.format(load=load)],
+                             capture_output=True, text=True, timeout=120, check=True)
+        return set(run.stdout.split())
+
+    alone = mapped("import riskcli.report.render, weasyprint")  # riskcli's own, and WeasyPrint
+    assert any(name.startswith("libpango-1.0.so") for name in alone)
+    assert mapped("import riskcli.report.render, riskcli.report.pdf") == alone
+
+
+@pytest.mark.slow
+def test_rendering_leaves_the_collector_as_it_found_it():
+    from riskcli.report.templates import load_templates
+    from riskcli.resources import default_templates
+
+    pdf = pytest.importorskip("riskcli.report.pdf")
+    templates = load_templates(default_templates())
+    html = "<html><body><p>A record.</p></body></html>"
+    assert gc.isenabled()
+    assert pdf.html_to_pdf(html, templates, dt.date(2023, 2, 24)).startswith(b"%PDF")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pdf.html_to_pdf(html, templates, dt.date(2023, 2, 24))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("many", [False, True], ids=["one record", "a folder, two jobs"])
+def test_no_temporary_font_folder_is_left_behind(tmp_path, many):
+    """WeasyPrint copies the bundled fonts to a temporary folder for each document and removes
+    it when the document's font configuration is collected; a worker process that ends before
+    that left one folder per worker in /tmp."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    inputs = tmp_path / "answers"
+    inputs.mkdir()
+    for example in EXAMPLES:
+        shutil.copyfile(example, inputs / example.name)
+    args = ["answers", "-o", "records/", "--jobs", "2"] if many else [
+        str(inputs / EXAMPLES[0].name), "-o", "record.pdf"]
+    done = subprocess.run([sys.executable, "-m", "riskcli", "report", *args],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                          env={**os.environ, "TMPDIR": str(temporary)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert len(list(tmp_path.glob("records/*.pdf" if many else "record.pdf"))) == (
+        len(EXAMPLES) if many else 1)
+    assert sorted(path.name for path in temporary.iterdir()) == []

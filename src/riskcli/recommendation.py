@@ -15,7 +15,7 @@ appears only under the options it concerns.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from riskcli.errors import ModelError
@@ -33,6 +33,11 @@ class Variant:
     values: Mapping[str, Any]
     fired: Sequence[Rule]
     exposure: Exposure
+    fired_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The ids of `fired`, which each option's obligations are read against."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fired_ids", frozenset([rule.id for rule in self.fired]))
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,6 @@ def assess_options(pack: RulePack, answered: Variant, hosted: Variant, plan: str
     acceptable = public_weights_acceptable(pack, values)
     severity = str(values[pack.keys.misuse_severity])
     harm = harm_band(pack, values)
-    fired = {id(answered): _ids(answered), id(hosted): _ids(hosted)}
     options = []
     for mode, spec in pack.options.items():
         variant = variant_for(spec, answered, hosted)
@@ -156,7 +160,7 @@ def assess_options(pack: RulePack, answered: Variant, hosted: Variant, plan: str
             exposure=_summary(spec, exposure, assessed, severity),
             misuse_severity=severity, public_weights_acceptable=acceptable,
             kept=list(spec.kept), given_up=list(spec.given_up),
-            obligations=_rule_mitigations(parts, mode, fired[id(variant)])
+            obligations=_rule_mitigations(parts, mode, variant.fired_ids)
             + list(parts.option_obligations[mode]),
             findings=_concerning_ids(parts, mode, variant.fired), plan=mode == plan,
             recommended=mode == recommended,
@@ -196,7 +200,7 @@ def recommend(pack: RulePack, answered: Variant, hosted: Variant, plan: str) -> 
     parts = _parts(pack)
     mitigations = list(parts.outcome_mitigations[name])
     if spec.weights != "public":
-        fired = _ids(variant_for(spec, answered, hosted))
+        fired = variant_for(spec, answered, hosted).fired_ids
         mitigations = _rule_mitigations(parts, mode, fired) + mitigations
     return Recommendation.model_construct(
         mode=mode, hosted_only=spec.weights == "hosted",
@@ -234,10 +238,6 @@ def _exposure_line(exposure: Exposure) -> str:
 
 def _mitigations(specs: Sequence[MitigationSpec]) -> list[Mitigation]:
     return [Mitigation.model_construct(text=s.text.strip(), owner=s.owner) for s in specs]
-
-
-def _ids(variant: Variant) -> frozenset[str]:
-    return frozenset(rule.id for rule in variant.fired)
 
 
 def _rule_mitigations(parts: _Parts, mode: str, fired: frozenset[str]) -> list[Mitigation]:

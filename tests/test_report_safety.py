@@ -68,7 +68,7 @@ def test_html_in_an_answer_is_text_in_the_pdf_and_nothing_is_fetched(hostile_res
     assert '<img src="file:///etc/passwd">' in text
     assert "{{ 7*7 }}" in text
     assert fetcher.refused == []
-    assert fetcher.requested, "the bundled fonts should have been fetched"
+    assert fetcher.requested, "the bundled stylesheet should have been fetched"
     assert all(url.startswith("riskcli-asset:") for url in fetcher.requested)
 
 

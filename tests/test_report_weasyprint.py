@@ -123,3 +123,51 @@ def test_no_temporary_font_folder_is_left_behind(tmp_path, many):
     assert len(list(tmp_path.glob("records/*.pdf" if many else "record.pdf"))) == (
         len(EXAMPLES) if many else 1)
     assert sorted(path.name for path in temporary.iterdir()) == []
+
+
+def _embedded_fonts(pdf: bytes, folder: Path) -> set[str]:
+    """Which of `folder`'s font files a PDF embeds (whole, as the bundled fonts are)."""
+    import hashlib
+    import io
+
+    import pypdf
+
+    names = {hashlib.sha256(path.read_bytes()).digest(): path.name
+             for path in folder.iterdir() if path.suffix in (".otf", ".ttf")}
+    found = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            for part in font.get_object().get("/DescendantFonts", [font]):
+                descriptor = part.get_object()["/FontDescriptor"].get_object()
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        data = descriptor[key].get_object().get_data()
+                        found.add(names.get(hashlib.sha256(data).digest(), "another font"))
+    return found
+
+
+@pytest.mark.slow
+def test_a_template_folder_with_other_fonts_is_drawn_with_its_own_fonts(tmp_path):
+    """The fonts are loaded once per process and reused for every record; a record rendered
+    from another template folder in the same process still gets that folder's fonts."""
+    from riskcli.report.templates import load_templates
+    from riskcli.resources import default_templates
+
+    pdf = pytest.importorskip("riskcli.report.pdf")
+    html = ('<html><head><link rel="stylesheet" href="riskcli-asset:fonts.css"></head>'
+            '<body style="font-family: Inter"><p>A record.</p></body></html>')
+    bundled = load_templates(default_templates())
+    other = tmp_path / "templates"
+    shutil.copytree(default_templates(), other)
+    fonts_css = other / "fonts.css"
+    fonts_css.write_text(fonts_css.read_text("utf-8").replace(
+        "fonts/Inter-Regular.otf", "fonts/Inter-Italic.otf"), "utf-8")  # upright text, slanted
+    date = dt.date(2023, 2, 24)
+    fonts = default_templates() / "fonts"
+
+    assert _embedded_fonts(pdf.html_to_pdf(html, bundled, date), fonts) == {"Inter-Regular.otf"}
+    assert pdf.font_configuration(bundled) is pdf.font_configuration(
+        load_templates(default_templates()))
+    assert _embedded_fonts(pdf.html_to_pdf(html, load_templates(other), date), fonts) == {
+        "Inter-Italic.otf"}
+    assert _embedded_fonts(pdf.html_to_pdf(html, bundled, date), fonts) == {"Inter-Regular.otf"}

@@ -199,8 +199,10 @@ def _report_many(answers: list[Path], output: str, output_format: ReportFormat |
             continue
         pairs.append((path, target_file))
     print_problems(problems)
-    if fmt == "pdf":
-        import riskcli.report.pdf  # noqa: F401  WeasyPrint, loaded once for every worker
+    if fmt == "pdf":  # WeasyPrint and the template folder's fonts, loaded once for every worker
+        from riskcli.report.pdf import font_configuration
+
+        font_configuration(template_set)
 
     render_one = functools.partial(record_one, engine, template_set, fmt, target, sets, strict)
     # Records take a second or two each: on a terminal, a bar under the lines said so far.

@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from riskcli.report.formatting import breakable_html
-from riskcli.report.pdf import AssetFetcher
+from riskcli.report.pdf import layout
 from riskcli.report.render import render_html
-from riskcli.report.templates import ASSET_SCHEME, load_templates
+from riskcli.report.templates import load_templates
 from riskcli.resources import default_templates
 from riskcli.scoring import load_engine, score_file
 
@@ -55,17 +55,15 @@ def _classes(element: Any) -> set[str]:
 def pages(request, tmp_path_factory) -> list[dict[str, Any]]:
     """Per page: the content's top and bottom, the text column's height, the lowest heading's
     bottom, and the body rows each table has on it."""
-    import weasyprint
-
     engine = load_engine()
     templates = load_templates(default_templates())
     result = score_file(engine, _answers_file(request.param, tmp_path_factory.mktemp("answers")))
     html = breakable_html(render_html(result, engine, templates, for_pdf=True))
-    document = weasyprint.HTML(string=html, base_url=ASSET_SCHEME,
-                               url_fetcher=AssetFetcher(templates))
-    parents = {child: parent for parent in document.etree_element.iter() for child in parent}
+    pages = layout(html, templates).pages  # as the PDF is laid out
+    root = pages[0]._page_box.children[0].element  # <html>
+    parents = {child: parent for parent in root.iter() for child in parent}
     out = []
-    for page in document.render().pages:
+    for page in pages:
         page_box = page._page_box
         body = page_box.children[0].children[0]
         top = page_box.content_box_y()

@@ -166,8 +166,40 @@ def test_a_template_folder_with_other_fonts_is_drawn_with_its_own_fonts(tmp_path
     fonts = default_templates() / "fonts"
 
     assert _embedded_fonts(pdf.html_to_pdf(html, bundled, date), fonts) == {"Inter-Regular.otf"}
-    assert pdf.font_configuration(bundled) is pdf.font_configuration(
-        load_templates(default_templates()))
+    assert pdf.load(bundled) is pdf.load(load_templates(default_templates()))
     assert _embedded_fonts(pdf.html_to_pdf(html, load_templates(other), date), fonts) == {
         "Inter-Italic.otf"}
     assert _embedded_fonts(pdf.html_to_pdf(html, bundled, date), fonts) == {"Inter-Regular.otf"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", EXAMPLES[:2], ids=lambda path: path.stem)
+def test_a_record_is_byte_for_byte_what_weasyprint_alone_makes_of_it(example, monkeypatch):
+    """riskcli hands WeasyPrint the record's stylesheet parsed once, and a font configuration
+    made once per process; WeasyPrint alone, given the HTML with the stylesheet inside and
+    nothing else, makes the same PDF."""
+    import weasyprint
+
+    from riskcli.report.context import record_date
+    from riskcli.report.formatting import breakable_html
+    from riskcli.report.render import render_html
+    from riskcli.report.templates import ASSET_SCHEME, STYLESHEET, load_templates
+    from riskcli.resources import default_templates
+    from riskcli.scoring import load_engine, score_file
+
+    pdf = pytest.importorskip("riskcli.report.pdf")
+    engine = load_engine()
+    templates = load_templates(default_templates())
+    result = score_file(engine, example)
+    html = breakable_html(render_html(result, engine, templates, for_pdf=True))
+    assert "<style>" not in html.split("<body", 1)[0]
+    date = record_date(result, engine.rules.keys)
+    riskcli = pdf.html_to_pdf(html, templates, date)
+
+    inside = html.replace("</head>", f"<style>\n{templates.text(STYLESHEET)}\n</style>\n</head>", 1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(
+        date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())))
+    alone = weasyprint.HTML(string=inside, base_url=ASSET_SCHEME,
+                            url_fetcher=pdf.AssetFetcher(templates)).write_pdf(
+        pdf_identifier=True, full_fonts=True)
+    assert riskcli == alone

@@ -200,9 +200,9 @@ def _report_many(answers: list[Path], output: str, output_format: ReportFormat |
         pairs.append((path, target_file))
     print_problems(problems)
     if fmt == "pdf":  # WeasyPrint and the template folder's fonts, loaded once for every worker
-        from riskcli.report.pdf import font_configuration
+        from riskcli.report.pdf import load
 
-        font_configuration(template_set)
+        load(template_set)
 
     render_one = functools.partial(record_one, engine, template_set, fmt, target, sets, strict)
     # Records take a second or two each: on a terminal, a bar under the lines said so far.

@@ -18,6 +18,7 @@ import io
 import logging
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from riskcli.report.libraries import ldconfig_lookup
@@ -28,6 +29,7 @@ try:  # its libraries found from one ldconfig listing, not by running gcc (see l
         import weasyprint
 except OSError:  # a library only the standard lookup names: load as WeasyPrint alone does
     import weasyprint
+from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -78,16 +80,26 @@ def html_to_pdf(html: str, templates: TemplateSet, date: dt.date,
         return _render(html, templates, date, fetcher, on_stage)
 
 
+def layout(html: str, templates: TemplateSet, fetcher: AssetFetcher | None = None,
+           **options: Any) -> weasyprint.Document:
+    """`html` laid out in pages as riskcli lays out a record: with the template folder's fonts
+    and stylesheet (see `Loaded`), fetching only its assets."""
+    loaded = load(templates)
+    document = weasyprint.HTML(string=html, base_url=ASSET_SCHEME,
+                               url_fetcher=fetcher or AssetFetcher(templates))
+    with _quiet_refusals():
+        return document.render(font_config=loaded.fonts, counter_style=loaded.counter_styles,
+                               color_profiles=loaded.color_profiles,
+                               stylesheets=[loaded.stylesheet], **options)
+
+
 def _render(html: str, templates: TemplateSet, date: dt.date, fetcher: AssetFetcher | None,
             on_stage: Callable[[str], None] | None) -> bytes:
-    fetcher = fetcher or AssetFetcher(templates)
-    document = weasyprint.HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher)
     stage = on_stage or _no_stage
-    options = {"pdf_identifier": True,  # derived from the content
-               "font_config": font_configuration(templates)}
+    options = {"pdf_identifier": True}  # derived from the content
     with _source_date_epoch(date), _quiet_refusals():
         stage("laying out pages")
-        laid_out = document.render(**options)
+        laid_out = layout(html, templates, fetcher or AssetFetcher(templates), **options)
         stage("writing the PDF")
         small = _small_fonts(templates)
         if not small:
@@ -97,27 +109,44 @@ def _render(html: str, templates: TemplateSet, date: dt.date, fetcher: AssetFetc
             return whole
         # A laid-out document is written once (writing consumes some of its state): lay the
         # pages out again, for subset fonts, asking for the same URLs (`fetcher` heard them).
-        again = weasyprint.HTML(string=html, base_url=ASSET_SCHEME,
-                                url_fetcher=AssetFetcher(templates))
-        return again.render(**options).write_pdf(**options)
+        return layout(html, templates, **options).write_pdf(**options)
 
 
-_FONTS: dict[bytes, FontConfiguration] = {}
+@dataclass(frozen=True)
+class Loaded:
+    """A template folder as WeasyPrint uses it, loaded once per process for every record it
+    renders (and every worker it forks): its fonts, registered with fontconfig and Pango, and
+    the record's stylesheet, parsed.
 
-
-def font_configuration(templates: TemplateSet) -> FontConfiguration:
-    """The fonts of `templates` loaded into fontconfig and Pango once per process, for every
-    record it renders (and every worker it forks): the same bytes as a configuration per
-    document, for 8% less of each record's time.
-
-    WeasyPrint makes a configuration per document unless given one: it loads fontconfig's
+    WeasyPrint makes a font configuration per document unless given one: it loads fontconfig's
     configuration, copies every @font-face font to a temporary folder of its own and registers
-    it, and Pango then loads and measures each font again. The template folder's stylesheets
-    are read here, so the @font-face fonts are registered and their folder made in this process
-    before `report DIR -o OUT/` forks its workers: workers end without running finalizers, and
-    a folder one of them made would be left in /tmp (the record's stylesheet is read for that
-    only when it has @font-face rules: reading it takes 20 ms). Kept per template folder (its
-    stylesheets and fonts, by content): a folder with other fonts gets a configuration of its
+    it, and Pango loads and measures each font again (8% of a record's time). It parses a
+    document's stylesheets with the document, and compiles every selector to Python (20 ms for
+    the record's). The record's HTML for a PDF leaves its stylesheet out, and WeasyPrint is
+    handed this one: a user stylesheet rather than the author's, which makes no difference in
+    the cascade, as the document has no style rules of its own (fonts.css holds @font-face
+    rules only, and the record no style attributes). The PDF's bytes are those of a document
+    holding the stylesheet.
+    """
+
+    fonts: FontConfiguration
+    stylesheet: weasyprint.CSS
+    counter_styles: CounterStyle
+    """The stylesheets' @counter-style rules, where a document's would be."""
+    color_profiles: dict[str, Any]
+    """The stylesheets' @color-profile rules, likewise."""
+
+
+_LOADED: dict[bytes, Loaded] = {}
+
+
+def load(templates: TemplateSet) -> Loaded:
+    """`templates` loaded for WeasyPrint, once per process (see `Loaded`).
+
+    Both stylesheets are read here, so the @font-face fonts are registered, and their folder
+    made, in this process before `report DIR -o OUT/` forks its workers: workers end without
+    running finalizers, and a folder one of them made would be left in /tmp. Kept per template
+    folder (its stylesheets and fonts, by content): a folder with other fonts or rules gets its
     own.
     """
     key = hashlib.sha256(b"".join(
@@ -125,17 +154,19 @@ def font_configuration(templates: TemplateSet) -> FontConfiguration:
         for name in (FONTS, STYLESHEET)) + b"".join(
         _digest(url.encode()) + _digest(path.read_bytes())
         for url, path in sorted(templates.assets.items()))).digest()
-    fonts = _FONTS.get(key)
-    if fonts is None:
-        _FONTS.clear()  # one template folder at a time; the configuration it drops is deleted
-        fonts = _FONTS[key] = FontConfiguration()
+    loaded = _LOADED.get(key)
+    if loaded is None:
+        _LOADED.clear()  # one template folder at a time; the configuration it drops is deleted
+        fonts, counter_styles, color_profiles = FontConfiguration(), CounterStyle(), {}
         fetcher = AssetFetcher(templates)
         with _quiet_refusals():
-            for name in (FONTS, STYLESHEET):  # the record's stylesheet only if it has fonts
-                if name == FONTS or "@font-face" in templates.text(name).lower():
-                    weasyprint.CSS(string=templates.text(name), base_url=ASSET_SCHEME,
-                                   url_fetcher=fetcher, font_config=fonts)
-    return fonts
+            sheets = [weasyprint.CSS(string=templates.text(name), base_url=ASSET_SCHEME,
+                                     url_fetcher=fetcher, font_config=fonts,
+                                     counter_style=counter_styles,
+                                     color_profiles=color_profiles)
+                      for name in (FONTS, STYLESHEET)]  # the order a record names them in
+        loaded = _LOADED[key] = Loaded(fonts, sheets[-1], counter_styles, color_profiles)
+    return loaded
 
 
 FULL_FONT_BYTES = 128 * 1024

@@ -1,7 +1,9 @@
 """HTML to PDF through WeasyPrint, fetching nothing but the template folder's own assets.
 
-Importing this module imports WeasyPrint (about 0.6 s), so only `render.render_pdf` imports it,
-inside the function: `riskcli score` and the HTML and Markdown formats never pay for it.
+Importing this module imports WeasyPrint (about 0.4 s), so only `render.render_pdf` imports it,
+inside the function: `riskcli score` and the HTML and Markdown formats never pay for it. What
+a record's render would otherwise repeat (fontconfig, the fonts, parsing record.css) is loaded
+once per process (`load`), and the garbage collector stays out of the way of a render.
 
 Answers are escaped before they reach the HTML, so a rationale holding `<img src="file:///…">`
 is text. The fetcher is the second wall: it serves the files the template folder's stylesheets

@@ -159,3 +159,14 @@ def test_decision_dates_are_written_as_dates_and_nothing_else(runner, write_answ
     (line,) = result.stderr.strip().splitlines()
     assert key in line
     assert "YYYY-MM-DD" in line or "not a real date" in line
+
+
+def test_a_file_without_a_decision_is_scored_as_an_empty_validated_block():
+    """Scoring constructs the empty block instead of validating it (start-up): it must be the
+    block validation gives, field for field, or a file without a decision would read otherwise."""
+    from riskcli.decision import DecisionBlock, _undecided
+
+    validated = DecisionBlock.model_validate({})
+    assert _undecided() == validated
+    assert _undecided().__dict__ == validated.__dict__
+    assert _undecided().model_fields_set == validated.model_fields_set

@@ -128,12 +128,13 @@ def _build_model(pack: RulePack) -> _PackModel:
 def compute_exposure(pack: RulePack, values: Mapping[str, Any], fired: Sequence[Rule],
                      level: float | None = None, *, detailed: bool = True) -> Exposure:
     """`level`: width of the intervals (default: the pack's `model.interval`). Without
-    `detailed`, the per-source and per-rule breakdowns are left empty: a variant that only
-    needs its figures (the hosted option) skips building them."""
+    `detailed`, the per-source and per-rule breakdowns are left empty and `p_leak` (point and
+    interval) gives the horizon alone: a variant that only needs its figures at the horizon
+    (the hosted option, the levers' alternatives) skips building the rest."""
     effects, multipliers, populations = _populations(pack, values, fired)
     rate = _total_rate([p.rate for p in populations])
     horizon = int(values[pack.keys.horizon])
-    days = _model(pack).days | {HORIZON: horizon}
+    days = _model(pack).days | {HORIZON: horizon} if detailed else {HORIZON: horizon}
     score = score_from_probability(leak_probability(rate, horizon))
     median = median_days(rate)
     return Exposure.model_construct(

@@ -16,6 +16,7 @@ from riskcli.answers import resolve
 from riskcli.errors import ConditionError
 from riskcli.exposure import (
     _populations,
+    _rates_without_h0_spread,
     fired_rules,
     leak_probability,
     rate_draws,
@@ -252,6 +253,37 @@ def test_the_one_source_interval_is_the_interval_of_every_draw(engine, llama1_an
         took_the_shortcut += sum(p.active for p in populations) == 1 and not any(
             isinstance(v, Range) for v in values.values())
     assert took_the_shortcut > 100
+
+
+def test_two_sources_draws_are_their_sums_stratum_by_stratum(engine, llama1_answers):
+    """`rate_draws` sums two sources fed by no estimate in one pass; each draw must be what
+    adding the active sources' draws in pack order gives, to the last bit."""
+    rng = random.Random(23)
+    pack = engine.rules
+    took_the_pass = 0
+    for _ in range(300):
+        given = {**llama1_answers,
+                 "access_holders": rng.choice([1, 2, 19, 450, 10**6]),
+                 "access_organizations": rng.choice([1, 3, 12, 40]),
+                 "insiders_with_weight_access": rng.choice([0, 1, 7, 3000]),
+                 "weights_leave_premises": rng.random() < 0.8}
+        if rng.random() < 0.2:
+            given["access_holders"] = {"low": 10, "high": 10 * rng.randint(2, 50)}
+        values, problems = resolve(prune(engine.questionnaire, given), engine.questionnaire)
+        assert not problems, problems
+        _, _, populations = _populations(pack, values, fired_rules(pack, values))
+        expected = [0.0] * len(populations[0].source.relative_hazards)
+        first = True
+        for population in (p for p in populations if p.active):
+            draws = [rate * r for rate, r in zip(_rates_without_h0_spread(population, values),
+                                                 population.source.relative_hazards,
+                                                 strict=True)]
+            expected = draws if first else [t + d for t, d in zip(expected, draws, strict=True)]
+            first = False
+        assert rate_draws(populations, values) == expected, values
+        took_the_pass += sum(p.active for p in populations) == 2 and not any(
+            isinstance(v, Range) for v in values.values())
+    assert took_the_pass > 50
 
 
 def _one_by_one(pack, values, derived):

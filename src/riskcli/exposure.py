@@ -242,11 +242,14 @@ def person_days_per_day(pack: RulePack, values: Mapping[str, Any]) -> dict[str, 
 def rate_draws(populations: Sequence[_Population], values: Mapping[str, Any]) -> list[float]:
     """lambda in each of the DRAWS strata: h0 drawn around its central value, and every estimate
     that feeds a population or a curve drawn log-uniformly between its ends."""
+    active = [population for population in populations if population.active]
+    spreads = [_estimate_rates(population, values) for population in active]
+    if len(active) == 2 and spreads == [None, None]:
+        # half the bench's files: both sums in one pass over the strata, not two (~3 us)
+        (a, x), (b, y) = [(p.rate, p.source.relative_hazards) for p in active]
+        return [a * r + b * s for r, s in zip(x, y, strict=True)]
     totals: list[float] | None = None
-    for population in populations:
-        if not population.active:
-            continue
-        spread = _estimate_rates(population, values)
+    for population, spread in zip(active, spreads, strict=True):
         relative = population.source.relative_hazards
         rate = population.rate
         # the first source's draws start the totals (0.0 + x is x): one pass fewer

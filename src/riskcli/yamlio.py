@@ -135,7 +135,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         `!!timestamp 2023-02-30`, `!!map [1]`) makes PyYAML's constructors raise ValueError,
         KeyError, TypeError or AttributeError; make that a YAML problem on the value's line."""
         try:
-            if type(node) is yaml.ScalarNode:
+            if type(node) is _SCALAR_NODE:
                 read = _SCALAR_READERS.get(node.tag)
                 if read is not None:
                     # A scalar holds no other node, so PyYAML's bookkeeping (memo, recursion,
@@ -183,10 +183,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
     pairs first, the first-listed mapping's last, so each later pair wins)."""
     written = len(node.value)
     # flatten_mapping only acts on merge (`<<`) and `!!value` keys; a mapping without one (every
-    # mapping of an answers file) skips its walk over the pairs (2.5 us a file).
-    if any(key_node.tag in _FLATTENED for key_node, _ in node.value):
-        written -= sum(1 for key_node, _ in node.value if key_node.tag == _MERGE)
-        loader.flatten_mapping(node)
+    # mapping of an answers file) skips its walk over the pairs (2.5 us a file), and a plain loop
+    # looks for one faster than any() over a generator (1 us).
+    for key_node, _ in node.value:
+        if key_node.tag in _FLATTENED:
+            written -= sum(1 for pair_key, _ in node.value if pair_key.tag == _MERGE)
+            loader.flatten_mapping(node)
+            break
     merged = len(node.value) - written
     data = MarkedDict()
     data.lines = lines = {}
@@ -196,7 +199,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
     for index, (key_node, value_node) in enumerate(node.value):
         # Text is read in place (what construct_object would return for it): a key or a value is
         # most often text, and two calls less each saved 12 us an answers file.
-        if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:
+        if key_node.tag == _STR and type(key_node) is _SCALAR_NODE:
             key = key_node.value
         else:
             key = construct(key_node, deep=True)
@@ -213,7 +216,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode):
                     key_node.start_mark,
                 )
             own.add(key)
-        if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+        if value_node.tag == _STR and type(value_node) is _SCALAR_NODE:
             data[key] = value_node.value
         else:
             try:

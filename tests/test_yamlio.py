@@ -397,6 +397,21 @@ def test_the_limits_hold_exactly_in_a_short_file(name: str, read: bool):
         assert "nested more than 64 levels" in shown or "more than 100,000 values" in shown
 
 
+@pytest.mark.parametrize(("text", "line"), [
+    ("a: 1\nb:\n  c: " + "[" * 1500, 3),                         # flow lists past 1,000 levels
+    ("a: 1\nb:\n  c:\n" + "    " + "- " * 1500 + "x\n", 4),       # block lists, the same
+    ("a: 1\nb:\n  c: " + "[" * 1500 + "\n#" + "-" * _SHORT_TEXT, 3),  # long: checked first
+], ids=["flow", "block", "long-flow"])
+def test_a_document_past_libyamls_own_depth_limit_is_refused_where_it_passes_64(text: str,
+                                                                                 line: int):
+    """libyaml 0.2.6 refuses such a document while scanning ahead, with its own words and the
+    line of its 1,000th level; riskcli says what it says of any document too deep, with the line
+    of the 65th, whichever libyaml the machine has."""
+    outcome, shown = _outcome(text)
+    assert outcome == "refused"
+    assert shown == f"s.yaml: YAML is nested more than 64 levels deep (line {line})", shown
+
+
 @pytest.mark.parametrize("text", ["plain", "'quoted'", "!!str 12", "~", "null", "!!null ''", "12"])
 def test_a_scalar_read_directly_is_what_its_tags_constructor_makes(text: str):
     """_Loader reads text and null scalars without PyYAML's construct_object; the same value."""

@@ -528,11 +528,29 @@ class _Open:
 
 
 def _check_shape(text: str, name: str) -> None:
-    """Refuse too deep or too many values, counting what aliases expand to, before composing."""
+    """Refuse too deep or too many values, counting what aliases expand to, before composing.
+
+    libyaml 0.2.6 refuses, as it scans ahead, a document nested past its own limit (1,000 levels),
+    before the event that opens level 65 reaches this check. Such a document is too deep here as
+    well, and is walked again by PyYAML's Python parser (iterative, without that limit) so it is
+    refused with the same words and line whichever libyaml is installed."""
+    try:
+        _walk_shape(text, name, _BaseLoader)
+    except yaml.MarkedYAMLError as exc:
+        if exc.problem != _LIBYAML_TOO_DEEP or _BaseLoader is yaml.SafeLoader:
+            raise
+        _walk_shape(text, name, yaml.SafeLoader)
+        raise  # not reached: the Python parser refuses the same document as too deep
+
+
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
+def _walk_shape(text: str, name: str, loader: type) -> None:
     stack: list[_Open] = []
     anchored: dict[str, tuple[int, int]] = {}  # anchor -> (values, height) of a finished node
     total = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    for event in yaml.parse(text, Loader=loader):
         line = event.start_mark.line + 1
         if isinstance(event, _OPENS):
             if len(stack) >= MAX_YAML_DEPTH:

@@ -7,18 +7,22 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from riskcli.collector import collector_paused
 from riskcli.errors import Problem, RiskcliError
 from riskcli.inputs import expand_paths as expand_paths  # the walk, kept importable here
 from riskcli.results import ScoreResult
 from riskcli.scoring import Engine, Warn, score_file
 
 COLLECT_EVERY = 64
-"""Files between collections of the youngest generation while the collector is paused."""
+"""Files between collections of the youngest generation while the collector is paused (see
+`riskcli.collector`). Scoring a file makes no reference cycles, but what the results are written
+with does (json's indenting encoder is made of closures that refer to each other, a few per
+document or SARIF result): collected this often, memory stays flat (a SARIF log of 4,000 files
+took 210 MB without it) for a hundredth of what the collector would cost left running."""
 PARALLEL_FROM = 200
 """Fewer files than this are scored in one process whatever --jobs says: starting workers and
 sending results back costs more than a small batch takes."""
@@ -55,7 +59,7 @@ def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[Score
     else:
         outcomes = (_score_one(engine, path, sets, strict) for path in files)
     problems: list[Problem] = []
-    with _collector_paused():
+    with collector_paused():
         for done, outcome in enumerate(outcomes, 1):
             if warn is not None:
                 for warning in outcome.warnings:
@@ -184,24 +188,3 @@ def _context() -> Any:
         return multiprocessing.get_context("fork")
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector while scoring.
-
-    Scoring a file allocates thousands of small objects and frees them all by reference counting
-    (it creates no reference cycles), yet every 700 allocations trigger a collection that walks
-    the young objects again: a fifth of the time per file, for nothing. What the results are
-    written with does leave cycles behind (json's indenting encoder is made of closures that
-    refer to each other, a few per document or SARIF result), so the youngest generation is
-    collected every COLLECT_EVERY files: memory stays flat (a SARIF log of 4,000 files took
-    210 MB without it) for a hundredth of what the collector would cost left running.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -31,6 +31,7 @@ from riskcli.cli.common import (
     usage_error,
     writing,
 )
+from riskcli.collector import collector_paused
 from riskcli.errors import Problem
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ RulesUrlOpt = Annotated[str | None, typer.Option(
          "SARIF links each rule to its section there.")]
 
 
+@collector_paused()  # start-up and scoring alike; batch.score_each says when to collect
 def score(
     paths: Annotated[list[Path], typer.Argument(
         metavar="FILE...", help="Answers files, or folders of them.", show_default=False)],

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from riskcli.collector import collector_paused
 from riskcli.report.libraries import ldconfig_lookup
 from riskcli.report.templates import ASSET_SCHEME, FONTS, STYLESHEET, TemplateSet
 
@@ -78,7 +79,12 @@ def html_to_pdf(html: str, templates: TemplateSet, date: dt.date,
     pinned to the decision date for the length of the render. Layout and writing are WeasyPrint's
     two steps of `write_pdf`, taken one at a time so `on_stage` can name each as it begins.
     """
-    with _collector_paused():
+    # Laying out and writing a record allocates a few hundred thousand objects, which the
+    # collector would walk again every 700 allocations: a tenth of the render. What the render
+    # leaves in reference cycles (about 80,000 objects: the parsed document, its styles and
+    # boxes) is collected once the document is gone, so memory stays flat over the records of
+    # `report DIR -o OUT/`.
+    with collector_paused(collect_after=True):
         return _render(html, templates, date, fetcher, on_stage)
 
 
@@ -195,28 +201,6 @@ def _digest(content: bytes) -> bytes:
 
 def _no_stage(name: str) -> None:
     pass
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while WeasyPrint renders one document; then one collection
-    of what it left.
-
-    Laying out and writing a record allocates a few hundred thousand objects, and the collector
-    walked the young ones again every 700 allocations: a tenth of the render. What the render
-    leaves in reference cycles (about 80,000 objects: the parsed document, its styles and
-    boxes) is collected once the document is gone, so memory stays flat over the records of
-    `report DIR -o OUT/`.
-    """
-    if not gc.isenabled():  # the caller manages the collector
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect(0)  # everything the render allocated is still in the youngest generation
 
 
 @contextlib.contextmanager

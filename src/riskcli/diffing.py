@@ -8,8 +8,6 @@ A file added since the revision `--rev` names has no old side: every answer is a
 the decision before is "no file"; a file removed since then, likewise, has no new side.
 """
 
-from __future__ import annotations
-
 import subprocess
 from collections.abc import Mapping
 from dataclasses import replace

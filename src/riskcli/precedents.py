@@ -11,12 +11,10 @@ as {low, high}) plus what history says:
     answers: {...}
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -40,7 +38,7 @@ class Outcome(Strict):
     """No leak was seen over this many days."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Outcome:
+    def _exactly_one(self) -> Self:
         given = [v for v in (self.leaked_after_days, self.leaked_before_day,
                              self.no_leak_for_days) if v is not None]
         if len(given) != 1:

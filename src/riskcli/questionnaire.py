@@ -5,12 +5,10 @@ module only gives that data a strict shape and compiles each `when` against the 
 before it, so a condition can never depend on an answer that does not exist yet.
 """
 
-from __future__ import annotations
-
 from collections.abc import Collection, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -114,7 +112,7 @@ class Question(Conditioned):
         return choices
 
     @model_validator(mode="after")
-    def _fits_type(self) -> Question:
+    def _fits_type(self) -> Self:
         is_choice = self.type in ("choice", "multi_choice")
         if is_choice and not self.choices:
             raise ValueError(f"a {self.type} question needs choices")
@@ -177,7 +175,7 @@ class Questionnaire(Strict):
         return {q.id: s for s in self.sections for q in s.questions}
 
     @model_validator(mode="after")
-    def _compile_conditions(self) -> Questionnaire:
+    def _compile_conditions(self) -> Self:
         """Compile every `when` against the questions asked before it, here and nowhere else, so
         no questionnaire (however it was built) holds a question whose condition is unchecked."""
         problems: list[tuple[str, tuple, str]] = []

@@ -4,8 +4,6 @@ Every number a reader sees is here with what it came from: each copy source's po
 hazard, each fired rule's multiplier and how much it moved the leak rate, and the answers it read.
 """
 
-from __future__ import annotations
-
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict

@@ -5,14 +5,12 @@ that names a missing answer key or misspells a choice value would otherwise just
 risk tool that silently under-reports is worse than one that refuses to start.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
@@ -121,7 +119,7 @@ class Effect(Strict):
     """Instead of `multiply`: a multiplier that follows a numeric answer (see Curve)."""
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Effect:
+    def _one_kind(self) -> Self:
         if (self.multiply is None) == (self.curve is None):
             raise ValueError("an effect has either `multiply` or `curve`, not both or neither")
         return self
@@ -195,7 +193,7 @@ class Spread(Strict):
     high: float = Field(gt=0, lt=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> Spread:
+    def _ordered(self) -> Self:
         if not self.low < self.high:
             raise ValueError("spread needs low < high")
         if self.high / self.low > MAX_SPREAD:
@@ -209,7 +207,7 @@ class Uncertainty(Strict):
     spread: Spread | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Uncertainty:
+    def _one_kind(self) -> Self:
         if (self.fit is None) == (self.spread is None):
             raise ValueError("uncertainty has either `fit` or `spread`, not both or neither")
         return self
@@ -306,7 +304,7 @@ class ExposureModel(Strict):
         return days
 
     @model_validator(mode="after")
-    def _consistent(self) -> ExposureModel:
+    def _consistent(self) -> Self:
         bounds = [b.below for b in self.bands]
         if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
             raise ValueError("every band but the last needs `below`; the last has none")
@@ -348,7 +346,7 @@ class Outcome(Strict):
     mitigations: list[MitigationSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _known_placeholders(self) -> Outcome:
+    def _known_placeholders(self) -> Self:
         headlines = list(self.headline.values()) if isinstance(self.headline, dict) else [
             self.headline]
         check_placeholders([*headlines, *self.reasons, *(e.text for e in self.extra_reasons)],
@@ -448,7 +446,7 @@ class RulePack(Strict):
         return self.severities.index(severity)
 
     @model_validator(mode="after")
-    def _check_against_questionnaire(self, info: ValidationInfo) -> RulePack:
+    def _check_against_questionnaire(self, info: ValidationInfo) -> Self:
         """Compile every condition and check every cross-reference against the questionnaire, here
         and nowhere else, so no rule pack (however it was built) holds an unchecked condition."""
         questionnaire = (info.context or {}).get("questionnaire")

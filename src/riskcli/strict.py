@@ -1,7 +1,5 @@
 """Shared building blocks for the strict pydantic models of every YAML format riskcli reads."""
 
-from __future__ import annotations
-
 import datetime as dt
 import string
 from collections.abc import Iterable, Mapping, Sequence

@@ -5,8 +5,6 @@ admission and terms require. The wording and fields are data (`report_templates/
 this module only picks the entries that match the answers.
 """
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Any

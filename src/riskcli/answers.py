@@ -21,10 +21,10 @@ import contextlib
 import difflib
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskcli.answers_io import answers_text
 from riskcli.decision import DecisionBlock, read_decision
@@ -37,8 +37,7 @@ from riskcli.yamlio import line_of, load_yaml, parse_yaml, read_bytes
 _TOP_KEYS = ("questionnaire", "answers", "decision")
 
 
-@dataclass(frozen=True)
-class Answers:
+class Answers(NamedTuple):
     """Checked answers, in questionnaire order, plus the digest that identifies the file."""
 
     path: str

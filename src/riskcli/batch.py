@@ -7,9 +7,8 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskcli.collector import collector_paused
 from riskcli.errors import Problem, RiskcliError
@@ -77,8 +76,7 @@ def score_each(engine: Engine, files: Sequence[Path], on_result: Callable[[Score
     return problems
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     """One file scored: its result or its problems, and the warnings met on the way."""
 
     result: ScoreResult | None
@@ -131,8 +129,7 @@ def _score_chunk(paths: list[Path]) -> list[_Outcome]:
     return outcomes
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     """One record: written to `out`, or the problems that stopped it; warnings either way."""
 
     answers: Path

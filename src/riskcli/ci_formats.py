@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from riskcli.decision import gate
 from riskcli.errors import Problem, RiskcliError
@@ -53,8 +53,7 @@ def rule_anchor(rule_id: str) -> str:
 # --- what a format is told about a file ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Trip:
+class Trip(NamedTuple):
     """One reason the gate trips, with what it is about, so a format can place it in the file."""
 
     text: str
@@ -235,8 +234,7 @@ def _differs_text(result: ScoreResult) -> str:
             f"{r.headline}")
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One thing a file's formats report: a finding, the difference from the recommendation, or
     a tripped gate, with where it is and the accepted risks that speak to it."""
 

@@ -10,7 +10,6 @@ the decision before is "no file"; a file removed since then, likewise, has no ne
 
 import subprocess
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,7 @@ def load_side(engine: Engine, path: Path, rev: str | None = None, *,
             return None
         answers = answers_from_bytes(raw, f"{path}@{rev}", engine.questionnaire, sets=sets,
                                      strict=strict)
-    return replace(answers, path=f"{answers.path} with --set") if sets else answers
+    return answers._replace(path=f"{answers.path} with --set") if sets else answers
 
 
 def git_show(path: Path, rev: str) -> bytes | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskcli.conditions import ConditionGroup, group_by_answers
 from riskcli.errors import ConditionError, ModelError
@@ -90,8 +90,7 @@ class _Population:
         self.rate = self.size * self.daily_hazard
 
 
-@dataclass(frozen=True)
-class _PackModel:
+class _PackModel(NamedTuple):
     """What the model reads of a pack for every file, worked out once per pack
     (`riskcli.perpack`)."""
 

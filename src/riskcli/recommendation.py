@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskcli.conditions import Condition
 from riskcli.errors import ModelError
@@ -41,8 +41,7 @@ class Variant:
         object.__setattr__(self, "fired_ids", frozenset([rule.id for rule in self.fired]))
 
 
-@dataclass(frozen=True)
-class _Parts:
+class _Parts(NamedTuple):
     """What options, findings and obligations print that is the same for every answers file,
     built once per pack (`riskcli.perpack`): 16 obligations and findings a file were rebuilt from
     the same rule text each time."""

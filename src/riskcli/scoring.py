@@ -5,9 +5,8 @@ operations per file."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskcli.answers import load_answers
 from riskcli.decision import DecisionBlock, settle
@@ -33,8 +32,7 @@ from riskcli.walk import prune
 from riskcli.yamlio import parse_yaml, read_bytes
 
 
-@dataclass(frozen=True)
-class Engine:
+class Engine(NamedTuple):
     questionnaire: Questionnaire
     rules: RulePack
     interval: float | None = None

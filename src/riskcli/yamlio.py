@@ -16,7 +16,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -370,8 +370,7 @@ def _two_readings(text: str, theirs: object, ours: int | float | None) -> str:
             f"{write}, or quote it if it is text")
 
 
-@dataclass(frozen=True)
-class LoadedYaml:
+class LoadedYaml(NamedTuple):
     """Parsed data plus the exact bytes, whose digest identifies the file in a decision record."""
 
     path: str
